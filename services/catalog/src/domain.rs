@@ -1,0 +1,228 @@
+//! The catalogue's domain types and the rules on search parameters.
+
+use std::{cmp::Ordering, fmt};
+
+use chrono::{DateTime, Utc};
+use id77_kit::violations::FieldViolation;
+
+/// Longest free-text query accepted, in characters.
+pub const MAX_QUERY_CHARS: usize = 200;
+/// Most offers on one page.
+pub const MAX_PER_PAGE: u32 = 100;
+pub const DEFAULT_PER_PAGE: u32 = 20;
+
+/// An offer identifier: one letter and a number (`O01`, `F176`, `R02`), stored upper-case.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct OfferCode(String);
+
+impl OfferCode {
+    /// Accepts any case and surrounding spaces; refuses anything that is not a letter then 1–5 digits.
+    pub fn parse(input: &str) -> Result<Self, FieldViolation> {
+        let code = input.trim().to_ascii_uppercase();
+        let mut chars = code.chars();
+        let valid = matches!(chars.next(), Some(c) if c.is_ascii_uppercase())
+            && (2..=6).contains(&code.len())
+            && chars.all(|c| c.is_ascii_digit());
+        if valid {
+            Ok(Self(code))
+        } else {
+            Err(FieldViolation::new(
+                "code",
+                "L'identifiant d'une offre est une lettre suivie d'un numéro, par exemple O37, F176 ou R02.",
+            ))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// Letter first, then the number as a number: O2 < O10 < R01.
+    pub fn natural_cmp(&self, other: &Self) -> Ordering {
+        let key = |code: &Self| {
+            let (letter, digits) = code.0.split_at(1);
+            (letter.to_owned(), digits.parse::<u32>().unwrap_or(u32::MAX), code.0.len())
+        };
+        key(self).cmp(&key(other))
+    }
+}
+
+impl fmt::Display for OfferCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Thematic {
+    pub slug: String,
+    pub label: String,
+    pub domain_slug: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Domain {
+    pub slug: String,
+    pub label: String,
+    pub icon: String,
+    pub position: u32,
+    pub thematics: Vec<Thematic>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Typology {
+    pub slug: String,
+    pub label: String,
+}
+
+/// An offer as stored; labels of its domain, thematics and typology are joined in by slug.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Offer {
+    pub code: OfferCode,
+    pub title: String,
+    pub summary: String,
+    pub description: String,
+    pub domain_slug: String,
+    pub thematic_slugs: Vec<String>,
+    pub typology_slug: String,
+    pub unique: bool,
+    pub lead_service: String,
+    pub lead_contact: String,
+    pub practical_info: String,
+    pub published: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SortOrder {
+    Code,
+    Title,
+    Relevance,
+}
+
+/// Validated search parameters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SearchParams {
+    pub code: Option<OfferCode>,
+    pub query: String,
+    pub domains: Vec<String>,
+    pub thematics: Vec<String>,
+    pub typologies: Vec<String>,
+    pub sort: SortOrder,
+    pub page: u32,
+    pub per_page: u32,
+}
+
+/// Raw search input, as it arrives over gRPC.
+#[derive(Debug, Clone, Default)]
+pub struct SearchInput {
+    pub code: String,
+    pub query: String,
+    pub domains: Vec<String>,
+    pub thematics: Vec<String>,
+    pub typologies: Vec<String>,
+    pub sort: Option<SortOrder>,
+    pub page: u32,
+    pub per_page: u32,
+}
+
+impl SearchParams {
+    /// Checks every field and reports all the problems at once. Slugs are checked against the
+    /// catalogue by the caller, which knows them.
+    pub fn parse(input: SearchInput) -> Result<Self, Vec<FieldViolation>> {
+        let mut violations = Vec::new();
+        let code = match input.code.trim() {
+            "" => None,
+            code => OfferCode::parse(code).map_err(|v| violations.push(v)).ok(),
+        };
+        let query = input.query.trim().to_owned();
+        if query.chars().count() > MAX_QUERY_CHARS {
+            violations.push(FieldViolation::new(
+                "query",
+                format!("La recherche ne peut pas dépasser {MAX_QUERY_CHARS} caractères."),
+            ));
+        }
+        let per_page = match input.per_page {
+            0 => DEFAULT_PER_PAGE,
+            n if n > MAX_PER_PAGE => {
+                violations.push(FieldViolation::new(
+                    "per_page",
+                    format!("Au plus {MAX_PER_PAGE} offres par page."),
+                ));
+                DEFAULT_PER_PAGE
+            }
+            n => n,
+        };
+        if !violations.is_empty() {
+            return Err(violations);
+        }
+        let sort = input.sort.unwrap_or(if query.is_empty() {
+            SortOrder::Code
+        } else {
+            SortOrder::Relevance
+        });
+        Ok(Self {
+            code,
+            query,
+            domains: dedup(input.domains),
+            thematics: dedup(input.thematics),
+            typologies: dedup(input.typologies),
+            sort,
+            page: input.page.max(1),
+            per_page,
+        })
+    }
+}
+
+fn dedup(mut slugs: Vec<String>) -> Vec<String> {
+    slugs.iter_mut().for_each(|s| *s = s.trim().to_owned());
+    slugs.retain(|s| !s.is_empty());
+    slugs.sort();
+    slugs.dedup();
+    slugs
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn offer_codes_are_a_letter_and_a_number_in_any_case() {
+        assert_eq!(OfferCode::parse(" o01 ").unwrap().as_str(), "O01");
+        assert_eq!(OfferCode::parse("F176").unwrap().as_str(), "F176");
+        for bad in ["", "O", "01", "OO1", "O-1", "É01", "O1234567"] {
+            assert!(OfferCode::parse(bad).is_err(), "{bad:?} should be refused");
+        }
+    }
+
+    #[test]
+    fn codes_sort_naturally() {
+        let mut codes: Vec<_> =
+            ["R02", "O10", "F176", "O2", "O01"].iter().map(|c| OfferCode::parse(c).unwrap()).collect();
+        codes.sort_by(OfferCode::natural_cmp);
+        let sorted: Vec<_> = codes.iter().map(OfferCode::as_str).collect();
+        assert_eq!(sorted, ["F176", "O01", "O2", "O10", "R02"]);
+    }
+
+    #[test]
+    fn search_parameters_report_every_bad_field() {
+        let errors = SearchParams::parse(SearchInput {
+            code: "zz".into(),
+            query: "x".repeat(MAX_QUERY_CHARS + 1),
+            per_page: 101,
+            ..SearchInput::default()
+        })
+        .unwrap_err();
+        let fields: Vec<_> = errors.iter().map(|v| v.field.as_str()).collect();
+        assert_eq!(fields, ["code", "query", "per_page"]);
+    }
+
+    #[test]
+    fn defaults_fill_the_gaps() {
+        let params = SearchParams::parse(SearchInput::default()).unwrap();
+        assert_eq!((params.page, params.per_page, params.sort), (1, DEFAULT_PER_PAGE, SortOrder::Code));
+        let params = SearchParams::parse(SearchInput { query: "eau".into(), ..Default::default() }).unwrap();
+        assert_eq!(params.sort, SortOrder::Relevance);
+    }
+}

@@ -1,0 +1,230 @@
+//! `id77.catalog.v1.CatalogService`: the wire format and the mapping of domain errors to
+//! `tonic::Status`, in one place.
+
+use std::sync::{Arc, RwLock};
+
+use id77_kit::violations::{FieldViolation, invalid_argument};
+use id77_proto::catalog::v1 as pb;
+use tonic::{Request, Response, Status};
+
+use crate::{
+    domain::{self, OfferCode, SearchInput, SearchParams, SortOrder},
+    search::CatalogIndex,
+    store::{Store, StoreError},
+};
+
+/// The catalogue as served: the store is the truth, the index the read model.
+pub struct Catalog<S> {
+    store: S,
+    index: RwLock<Arc<CatalogIndex>>,
+}
+
+impl<S: Store> Catalog<S> {
+    /// Loads the index from the store.
+    pub async fn load(store: S) -> Result<Self, StoreError> {
+        let index = Self::build_index(&store).await?;
+        Ok(Self { store, index: RwLock::new(Arc::new(index)) })
+    }
+
+    async fn build_index(store: &S) -> Result<CatalogIndex, StoreError> {
+        Ok(CatalogIndex::build(store.domains().await?, store.typologies().await?, store.offers().await?))
+    }
+
+    /// Rebuilds the index after the catalogue changed.
+    pub async fn reload(&self) -> Result<(), StoreError> {
+        let index = Arc::new(Self::build_index(&self.store).await?);
+        match self.index.write() {
+            Ok(mut guard) => *guard = index,
+            Err(poisoned) => *poisoned.into_inner() = index,
+        }
+        Ok(())
+    }
+
+    pub fn index(&self) -> Arc<CatalogIndex> {
+        match self.index.read() {
+            Ok(guard) => Arc::clone(&guard),
+            Err(poisoned) => Arc::clone(&poisoned.into_inner()),
+        }
+    }
+
+    pub fn store(&self) -> &S {
+        &self.store
+    }
+}
+
+/// The tonic service over a shared [`Catalog`].
+pub struct CatalogGrpc<S> {
+    catalog: Arc<Catalog<S>>,
+}
+
+impl<S> CatalogGrpc<S> {
+    pub fn new(catalog: Arc<Catalog<S>>) -> Self {
+        Self { catalog }
+    }
+}
+
+fn domain_to_pb(domain: &domain::Domain) -> pb::Domain {
+    pb::Domain {
+        slug: domain.slug.clone(),
+        label: domain.label.clone(),
+        icon: domain.icon.clone(),
+        position: domain.position,
+        thematics: domain.thematics.iter().map(thematic_to_pb).collect(),
+    }
+}
+
+fn thematic_to_pb(thematic: &domain::Thematic) -> pb::Thematic {
+    pb::Thematic {
+        slug: thematic.slug.clone(),
+        label: thematic.label.clone(),
+        domain_slug: thematic.domain_slug.clone(),
+    }
+}
+
+fn typology_to_pb(typology: &domain::Typology) -> pb::Typology {
+    pb::Typology { slug: typology.slug.clone(), label: typology.label.clone() }
+}
+
+/// The domain of an offer without its thematics list (the offer carries its own).
+fn offer_domain(index: &CatalogIndex, offer: &domain::Offer) -> Option<pb::Domain> {
+    index.domain(&offer.domain_slug).map(|d| pb::Domain { thematics: Vec::new(), ..domain_to_pb(d) })
+}
+
+fn offer_thematics(index: &CatalogIndex, offer: &domain::Offer) -> Vec<pb::Thematic> {
+    let Some(domain) = index.domain(&offer.domain_slug) else { return Vec::new() };
+    offer
+        .thematic_slugs
+        .iter()
+        .filter_map(|slug| domain.thematics.iter().find(|t| &t.slug == slug))
+        .map(thematic_to_pb)
+        .collect()
+}
+
+fn summary_to_pb(index: &CatalogIndex, offer: &domain::Offer) -> pb::OfferSummary {
+    pb::OfferSummary {
+        code: offer.code.to_string(),
+        title: offer.title.clone(),
+        summary: offer.summary.clone(),
+        domain: offer_domain(index, offer),
+        thematics: offer_thematics(index, offer),
+        typology: index.typology(&offer.typology_slug).map(typology_to_pb),
+        unique: offer.unique,
+    }
+}
+
+fn timestamp(at: chrono::DateTime<chrono::Utc>) -> prost_types::Timestamp {
+    prost_types::Timestamp {
+        seconds: at.timestamp(),
+        nanos: i32::try_from(at.timestamp_subsec_nanos()).unwrap_or(0),
+    }
+}
+
+fn offer_to_pb(index: &CatalogIndex, offer: &domain::Offer) -> pb::Offer {
+    pb::Offer {
+        code: offer.code.to_string(),
+        title: offer.title.clone(),
+        summary: offer.summary.clone(),
+        description: offer.description.clone(),
+        domain: offer_domain(index, offer),
+        thematics: offer_thematics(index, offer),
+        typology: index.typology(&offer.typology_slug).map(typology_to_pb),
+        unique: offer.unique,
+        lead_service: offer.lead_service.clone(),
+        lead_contact: offer.lead_contact.clone(),
+        practical_info: offer.practical_info.clone(),
+        created_at: Some(timestamp(offer.created_at)),
+        updated_at: Some(timestamp(offer.updated_at)),
+    }
+}
+
+fn sort_from_pb(sort: i32) -> Result<Option<SortOrder>, FieldViolation> {
+    match pb::SortOrder::try_from(sort) {
+        Ok(pb::SortOrder::Unspecified) => Ok(None),
+        Ok(pb::SortOrder::Code) => Ok(Some(SortOrder::Code)),
+        Ok(pb::SortOrder::Title) => Ok(Some(SortOrder::Title)),
+        Ok(pb::SortOrder::Relevance) => Ok(Some(SortOrder::Relevance)),
+        Err(_) => Err(FieldViolation::new("sort", "Ordre de tri inconnu.")),
+    }
+}
+
+#[tonic::async_trait]
+impl<S: Store> pb::catalog_service_server::CatalogService for CatalogGrpc<S> {
+    async fn list_domains(
+        &self,
+        _request: Request<pb::ListDomainsRequest>,
+    ) -> Result<Response<pb::ListDomainsResponse>, Status> {
+        let index = self.catalog.index();
+        Ok(Response::new(pb::ListDomainsResponse {
+            domains: index.domains.iter().map(domain_to_pb).collect(),
+        }))
+    }
+
+    async fn list_typologies(
+        &self,
+        _request: Request<pb::ListTypologiesRequest>,
+    ) -> Result<Response<pb::ListTypologiesResponse>, Status> {
+        let index = self.catalog.index();
+        Ok(Response::new(pb::ListTypologiesResponse {
+            typologies: index.typologies.iter().map(typology_to_pb).collect(),
+        }))
+    }
+
+    async fn search_offers(
+        &self,
+        request: Request<pb::SearchOffersRequest>,
+    ) -> Result<Response<pb::SearchOffersResponse>, Status> {
+        let request = request.into_inner();
+        let sort = sort_from_pb(request.sort).map_err(|v| invalid_argument(&[v]))?;
+        let params = SearchParams::parse(SearchInput {
+            code: request.code,
+            query: request.query,
+            domains: request.domains,
+            thematics: request.thematics,
+            typologies: request.typologies,
+            sort,
+            page: request.page,
+            per_page: request.per_page,
+        })
+        .map_err(|violations| invalid_argument(&violations))?;
+        let index = self.catalog.index();
+        let unknown: Vec<FieldViolation> = index
+            .unknown_slugs(&params)
+            .into_iter()
+            .map(|(field, slug)| {
+                let what = match field {
+                    "domains" => "Domaine",
+                    "thematics" => "Thématique",
+                    _ => "Typologie",
+                };
+                FieldViolation::new(field, format!("{what} inconnu(e) : « {slug} »."))
+            })
+            .collect();
+        if !unknown.is_empty() {
+            return Err(invalid_argument(&unknown));
+        }
+        let result = index.search(&params);
+        let facets = |counts: Vec<(String, u32)>| {
+            counts.into_iter().map(|(slug, count)| pb::FacetCount { slug, count }).collect()
+        };
+        Ok(Response::new(pb::SearchOffersResponse {
+            offers: result.offers.iter().map(|o| summary_to_pb(&index, o)).collect(),
+            total: u32::try_from(result.total).unwrap_or(u32::MAX),
+            page: params.page,
+            per_page: params.per_page,
+            domain_counts: facets(result.domain_counts),
+            typology_counts: facets(result.typology_counts),
+        }))
+    }
+
+    async fn get_offer(
+        &self,
+        request: Request<pb::GetOfferRequest>,
+    ) -> Result<Response<pb::GetOfferResponse>, Status> {
+        let code = OfferCode::parse(&request.into_inner().code).map_err(|v| invalid_argument(&[v]))?;
+        let index = self.catalog.index();
+        match index.get(code.as_str()) {
+            Some(offer) => Ok(Response::new(pb::GetOfferResponse { offer: Some(offer_to_pb(&index, offer)) })),
+            None => Err(Status::not_found(format!("Aucune offre publiée ne porte l'identifiant {code}."))),
+        }
+    }
+}

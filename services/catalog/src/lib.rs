@@ -1,0 +1,69 @@
+//! The catalog service: domains, thematics, typologies and offers, and their search.
+//!
+//! [`run`] is what the `id77-catalog` binary and the all-in-one process call; tests call it
+//! too, on a listener bound to port 0.
+
+use std::{future::Future, sync::Arc};
+
+use anyhow::Context as _;
+use id77_kit::{
+    db::{self, DbKind},
+    serve::GrpcHost,
+};
+use id77_proto::catalog::v1::catalog_service_server::CatalogServiceServer;
+use tokio::net::TcpListener;
+
+pub mod domain;
+pub mod grpc;
+pub mod search;
+pub mod seed;
+pub mod store;
+
+pub use grpc::{Catalog, CatalogGrpc};
+use store::{PgStore, SqliteStore, Store};
+
+/// How the catalog service is configured (`ID77_*` variables in the binaries).
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// `sqlite://…` or `postgres://…`.
+    pub database_url: String,
+    /// Write the demo catalogue into an empty database.
+    pub seed_demo: bool,
+}
+
+/// Opens the database named by the URL, migrates it, seeds it when asked, and serves the
+/// catalogue over gRPC on `listener` until `shutdown` resolves.
+pub async fn run(
+    config: Config,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send,
+) -> anyhow::Result<()> {
+    match DbKind::of_url(&config.database_url)? {
+        DbKind::Postgres => {
+            let store = PgStore::new(db::open_postgres(&config.database_url).await?);
+            serve(store, config.seed_demo, listener, shutdown).await
+        }
+        DbKind::Sqlite => {
+            let store = SqliteStore::new(db::open_sqlite(&config.database_url).await?);
+            serve(store, config.seed_demo, listener, shutdown).await
+        }
+    }
+}
+
+async fn serve<S: Store>(
+    store: S,
+    seed_demo: bool,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send,
+) -> anyhow::Result<()> {
+    store.migrate().await.context("migrating the catalog database")?;
+    if seed_demo && seed::seed_if_empty(&store).await.context("seeding the demo catalogue")? {
+        tracing::info!("demo catalogue written into the empty database");
+    }
+    let catalog = Arc::new(Catalog::load(store).await.context("loading the catalogue")?);
+    tracing::info!(offers = catalog.index().len(), "catalogue loaded");
+    GrpcHost::new()
+        .add_service(CatalogServiceServer::from_arc(Arc::new(CatalogGrpc::new(catalog))))
+        .serve(listener, shutdown)
+        .await
+}

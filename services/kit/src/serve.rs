@@ -1,0 +1,82 @@
+//! The gRPC host every service runs in: health (`grpc.health.v1`), server reflection over the
+//! descriptor set of every ID77 package, request tracing and graceful shutdown.
+
+use std::{convert::Infallible, future::Future};
+
+use anyhow::Context as _;
+use tokio::net::TcpListener;
+use tokio_stream::wrappers::TcpListenerStream;
+use tonic::{
+    body::Body,
+    server::NamedService,
+    service::RoutesBuilder,
+    transport::Server,
+};
+
+/// Collects a process's gRPC services, then serves them on a listener until shutdown.
+pub struct GrpcHost {
+    routes: RoutesBuilder,
+    served: Vec<&'static str>,
+}
+
+impl Default for GrpcHost {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl GrpcHost {
+    pub fn new() -> Self {
+        Self { routes: RoutesBuilder::default(), served: Vec::new() }
+    }
+
+    /// Adds a service; it is reported SERVING by the health service once the host starts.
+    pub fn add_service<S>(mut self, service: S) -> Self
+    where
+        S: tonic::codegen::Service<tonic::codegen::http::Request<Body>, Error = Infallible>
+            + NamedService
+            + Clone
+            + Send
+            + Sync
+            + 'static,
+        S::Response: axum::response::IntoResponse,
+        S::Future: Send + 'static,
+    {
+        self.routes.add_service(service);
+        self.served.push(S::NAME);
+        self
+    }
+
+    /// Serves until `shutdown` resolves, then lets in-flight calls finish.
+    pub async fn serve(
+        mut self,
+        listener: TcpListener,
+        shutdown: impl Future<Output = ()> + Send,
+    ) -> anyhow::Result<()> {
+        let (health_reporter, health_service) = tonic_health::server::health_reporter();
+        for name in &self.served {
+            health_reporter
+                .set_service_status(*name, tonic_health::ServingStatus::Serving)
+                .await;
+        }
+        let reflection = tonic_reflection::server::Builder::configure()
+            .register_encoded_file_descriptor_set(id77_proto::FILE_DESCRIPTOR_SET)
+            .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
+            .build_v1()
+            .context("building the gRPC reflection service")?;
+        self.routes.add_service(health_service);
+        self.routes.add_service(reflection);
+        let local = listener.local_addr().ok();
+        tracing::info!(address = ?local, services = ?self.served, "gRPC server listening");
+        Server::builder()
+            .trace_fn(|request| {
+                tracing::info_span!("grpc", path = %request.uri().path())
+            })
+            .add_routes(self.routes.routes())
+            .serve_with_incoming_shutdown(TcpListenerStream::new(listener), shutdown)
+            .await
+            .context("serving gRPC")?;
+        tracing::info!(address = ?local, "gRPC server stopped");
+        Ok(())
+    }
+}
