@@ -1,0 +1,117 @@
+//! The HTTP gateway: the only process that speaks HTTP to the outside. It serves the JSON API
+//! (`/api/v1`, OpenAPI at `/api/v1/openapi.json`), the French web UI and its assets, and turns
+//! each request into gRPC calls to the services.
+
+use std::{future::Future, time::Duration};
+
+use anyhow::Context as _;
+use axum::{
+    Router,
+    extract::State,
+    http::{HeaderName, HeaderValue, StatusCode, header},
+    response::IntoResponse,
+    routing::get,
+};
+use tokio::net::TcpListener;
+use tower_http::{
+    compression::CompressionLayer,
+    limit::RequestBodyLimitLayer,
+    request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
+    set_header::SetResponseHeaderLayer,
+    timeout::TimeoutLayer,
+    trace::TraceLayer,
+};
+
+pub mod api;
+pub mod assets;
+pub mod error;
+pub mod params;
+pub mod state;
+pub mod web;
+
+pub use state::AppState;
+
+/// Where the gateway finds the services.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// gRPC address of the catalog service, e.g. `http://127.0.0.1:50051`.
+    pub catalog_addr: String,
+}
+
+const CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
+    connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
+
+/// The whole HTTP application.
+pub fn app(state: AppState) -> Router {
+    let x_request_id = HeaderName::from_static("x-request-id");
+    Router::new()
+        .merge(api::router())
+        .merge(web::router())
+        .route("/assets/{name}", get(assets::serve))
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(readyz))
+        .fallback(web::not_found)
+        .with_state(state)
+        .layer(CompressionLayer::new())
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CSP),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("strict-origin-when-cross-origin"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+        .layer(RequestBodyLimitLayer::new(1024 * 1024))
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
+        .layer(PropagateRequestIdLayer::new(x_request_id.clone()))
+        .layer(TraceLayer::new_for_http())
+        .layer(SetRequestIdLayer::new(x_request_id, MakeRequestUuid))
+}
+
+/// Ready when every service the gateway calls reports SERVING on its health service.
+async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
+    let mut health = tonic_health::pb::health_client::HealthClient::new(state.catalog_channel());
+    let check = health.check(tonic_health::pb::HealthCheckRequest {
+        service: "id77.catalog.v1.CatalogService".to_owned(),
+    });
+    match tokio::time::timeout(Duration::from_secs(2), check).await {
+        Ok(Ok(response))
+            if response.get_ref().status
+                == tonic_health::pb::health_check_response::ServingStatus::Serving as i32 =>
+        {
+            (StatusCode::OK, "ready")
+        }
+        Ok(Ok(_)) => (StatusCode::SERVICE_UNAVAILABLE, "catalog: not serving"),
+        Ok(Err(status)) => {
+            tracing::warn!(%status, "catalog health check failed");
+            (StatusCode::SERVICE_UNAVAILABLE, "catalog: unreachable")
+        }
+        Err(_) => (StatusCode::SERVICE_UNAVAILABLE, "catalog: timed out"),
+    }
+}
+
+/// Serves the gateway on `listener` until `shutdown` resolves, then drains open requests.
+pub async fn run(
+    config: Config,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let state = AppState::new(&config.catalog_addr)
+        .with_context(|| format!("invalid catalog address {}", config.catalog_addr))?;
+    let local = listener.local_addr().ok();
+    tracing::info!(address = ?local, catalog = %config.catalog_addr, "HTTP gateway listening");
+    axum::serve(listener, app(state))
+        .with_graceful_shutdown(shutdown)
+        .await
+        .context("serving HTTP")?;
+    tracing::info!("HTTP gateway stopped");
+    Ok(())
+}

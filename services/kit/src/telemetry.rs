@@ -22,7 +22,7 @@ impl Drop for TelemetryGuard {
             };
             match tokio::runtime::Handle::try_current() {
                 Ok(handle) => {
-                    let _ = handle.spawn_blocking(stop);
+                    drop(handle.spawn_blocking(stop));
                 }
                 Err(_) => stop(),
             }

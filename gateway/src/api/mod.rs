@@ -1,0 +1,40 @@
+//! The JSON API under `/api/v1`, documented by the OpenAPI 3.1 document it serves.
+
+use axum::{Json, Router, routing::get};
+use utoipa::OpenApi as _;
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use crate::{error::ApiError, state::AppState};
+
+pub mod catalog;
+
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    info(
+        title = "API de la plateforme ID77",
+        description = "Catalogue des offres de service d'ID77, l'ingénierie départementale de Seine-et-Marne.",
+        version = "1.0.0",
+        license(name = "EUPL-1.2", identifier = "EUPL-1.2")
+    ),
+    tags((name = "catalogue", description = "Domaines, typologies et offres de service"))
+)]
+struct ApiDoc;
+
+/// The API routes and their OpenAPI document (served at `/api/v1/openapi.json`).
+pub fn router() -> Router<AppState> {
+    let (router, openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(catalog::list_domains))
+        .routes(routes!(catalog::list_typologies))
+        .routes(routes!(catalog::search_offers))
+        .routes(routes!(catalog::get_offer))
+        .split_for_parts();
+    let openapi = std::sync::Arc::new(openapi);
+    let api = router
+        .route("/openapi.json", get(move || async move { Json(openapi.as_ref().clone()) }))
+        .fallback(|| async {
+            ApiError(crate::error::AppError::NotFound(
+                "Aucune route de l'API ne correspond à cette adresse.".to_owned(),
+            ))
+        });
+    Router::new().nest("/api/v1", api)
+}

@@ -1,0 +1,368 @@
+//! The catalogue pages: home (domain bar, search panel, results) and offer detail.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::{
+    extract::{Path, RawQuery, State},
+    http::StatusCode,
+    response::{IntoResponse, Response},
+};
+use id77_proto::catalog::v1 as pb;
+
+use super::{Layout, error_page};
+use crate::{
+    error::{AppError, FieldError},
+    params::{CatalogQuery, Sort},
+    state::AppState,
+};
+
+pub struct DomainLink {
+    pub slug: String,
+    pub label: String,
+    pub icon: String,
+    pub selected: bool,
+    pub count: u32,
+    pub toggle_url: String,
+}
+
+pub struct ThematicLink {
+    pub slug: String,
+    pub label: String,
+    pub selected: bool,
+    pub toggle_url: String,
+}
+
+pub struct ThematicGroup {
+    pub domain_label: String,
+    pub thematics: Vec<ThematicLink>,
+}
+
+pub struct TypologyOption {
+    pub slug: String,
+    pub label: String,
+    pub selected: bool,
+    pub count: u32,
+}
+
+pub struct Chip {
+    pub kind: &'static str,
+    pub label: String,
+    pub remove_url: String,
+}
+
+pub struct SortOption {
+    pub value: &'static str,
+    pub label: &'static str,
+    pub selected: bool,
+}
+
+pub struct PageLink {
+    /// 0 stands for an ellipsis.
+    pub number: u32,
+    pub url: String,
+    pub current: bool,
+}
+
+pub struct OfferCard {
+    pub code: String,
+    pub title: String,
+    pub summary: String,
+    pub domain_label: String,
+    pub domain_icon: String,
+    pub typology_label: String,
+    pub unique: bool,
+    pub favourite_url: String,
+    pub request_url: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "home.html")]
+pub struct HomePage {
+    layout: Layout,
+    query: CatalogQuery,
+    domains: Vec<DomainLink>,
+    chips: Vec<Chip>,
+    thematics_row: Vec<ThematicLink>,
+    thematic_groups: Vec<ThematicGroup>,
+    typologies: Vec<TypologyOption>,
+    sort_options: Vec<SortOption>,
+    sort_hidden: Vec<(&'static str, String)>,
+    total: u32,
+    offers: Vec<OfferCard>,
+    pages: Vec<PageLink>,
+    previous_url: Option<String>,
+    next_url: Option<String>,
+    errors: Vec<FieldError>,
+}
+
+impl HomePage {
+    fn error(&self, field: &str) -> Option<&str> {
+        self.errors.iter().find(|e| e.field == field).map(|e| e.message.as_str())
+    }
+}
+
+/// Where "Favoris" and "Faire une demande" lead an anonymous visitor: the login page, then back.
+fn login_then(next: &str) -> String {
+    let next: String = form_urlencoded::byte_serialize(next.as_bytes()).collect();
+    format!("/connexion?next={next}")
+}
+
+fn offer_card(offer: pb::OfferSummary) -> OfferCard {
+    let domain = offer.domain.unwrap_or_default();
+    OfferCard {
+        favourite_url: login_then(&format!("/offres/{}", offer.code)),
+        request_url: login_then(&format!("/demandes/nouvelle?offre={}", offer.code)),
+        code: offer.code,
+        title: offer.title,
+        summary: offer.summary,
+        domain_label: domain.label,
+        domain_icon: domain.icon,
+        typology_label: offer.typology.map(|t| t.label).unwrap_or_default(),
+        unique: offer.unique,
+    }
+}
+
+/// Page numbers around the current one, with 0 for the gaps: 1 … 4 5 6 … 12.
+fn page_numbers(current: u32, last: u32) -> Vec<u32> {
+    let mut numbers = Vec::new();
+    for n in 1..=last {
+        if n == 1 || n == last || n.abs_diff(current) <= 1 {
+            numbers.push(n);
+        } else if numbers.last() != Some(&0) {
+            numbers.push(0);
+        }
+    }
+    numbers
+}
+
+pub async fn home(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Response {
+    let (query, mut errors) = CatalogQuery::parse(raw.as_deref());
+    let mut catalog = state.catalog();
+    let mut catalog2 = state.catalog();
+    let mut catalog3 = state.catalog();
+    let (domains, typologies, search) = tokio::join!(
+        catalog.list_domains(pb::ListDomainsRequest {}),
+        catalog2.list_typologies(pb::ListTypologiesRequest {}),
+        catalog3.search_offers(query.to_request()),
+    );
+    let domains = match domains {
+        Ok(response) => response.into_inner().domains,
+        Err(status) => return error_page(&state, &status.into()),
+    };
+    let typologies = match typologies {
+        Ok(response) => response.into_inner().typologies,
+        Err(status) => return error_page(&state, &status.into()),
+    };
+    let results = match search {
+        Ok(response) => response.into_inner(),
+        Err(status) => match AppError::from(status) {
+            AppError::Invalid(invalid) => {
+                errors.extend(invalid);
+                pb::SearchOffersResponse::default()
+            }
+            other => return error_page(&state, &other),
+        },
+    };
+    let count_of = |counts: &[pb::FacetCount], slug: &str| {
+        counts.iter().find(|c| c.slug == slug).map_or(0, |c| c.count)
+    };
+    let thematic_slugs = |domain: &pb::Domain| -> Vec<String> {
+        domain.thematics.iter().map(|t| t.slug.clone()).collect()
+    };
+
+    let mut chips = Vec::new();
+    let mut thematics_row = Vec::new();
+    for domain in &domains {
+        if query.domains.contains(&domain.slug) {
+            chips.push(Chip {
+                kind: "domain",
+                label: domain.label.clone(),
+                remove_url: query.toggle_domain(&domain.slug, &thematic_slugs(domain)).home_url(),
+            });
+            for thematic in &domain.thematics {
+                thematics_row.push(ThematicLink {
+                    slug: thematic.slug.clone(),
+                    label: thematic.label.clone(),
+                    selected: query.thematics.contains(&thematic.slug),
+                    toggle_url: query.toggle_thematic(&thematic.slug).home_url(),
+                });
+            }
+        }
+    }
+    for domain in &domains {
+        for thematic in &domain.thematics {
+            if query.thematics.contains(&thematic.slug) {
+                chips.push(Chip {
+                    kind: "thematic",
+                    label: thematic.label.clone(),
+                    remove_url: query.toggle_thematic(&thematic.slug).home_url(),
+                });
+            }
+        }
+    }
+    for typology in &typologies {
+        if query.typologies.contains(&typology.slug) {
+            let mut next = query.with_page(1);
+            next.typologies.retain(|t| t != &typology.slug);
+            chips.push(Chip { kind: "typology", label: typology.label.clone(), remove_url: next.home_url() });
+        }
+    }
+    if !query.q.is_empty() {
+        let next = CatalogQuery { q: String::new(), ..query.with_page(1) };
+        chips.push(Chip { kind: "text", label: format!("« {} »", query.q), remove_url: next.home_url() });
+    }
+    if !query.code.is_empty() {
+        let next = CatalogQuery { code: String::new(), ..query.with_page(1) };
+        chips.push(Chip { kind: "code", label: query.code.to_uppercase(), remove_url: next.home_url() });
+    }
+
+    let per_page = results.per_page.max(1);
+    let last_page = results.total.div_ceil(per_page).max(1);
+    let current = query.page.min(last_page.max(query.page));
+    let pages = page_numbers(current, last_page)
+        .into_iter()
+        .map(|number| PageLink {
+            number,
+            url: query.with_page(number).home_url(),
+            current: number == current,
+        })
+        .collect();
+    let effective_sort = query.sort.unwrap_or(if query.q.is_empty() { Sort::Code } else { Sort::Relevance });
+    let mut sort_hidden: Vec<(&'static str, String)> = Vec::new();
+    let without_sort = CatalogQuery { sort: None, ..query.with_page(1) };
+    for (key, value) in form_urlencoded::parse(without_sort.to_query_string().as_bytes()) {
+        let key: &'static str = match key.as_ref() {
+            "q" => "q",
+            "code" => "code",
+            "domain" => "domain",
+            "thematic" => "thematic",
+            "typology" => "typology",
+            "per_page" => "per_page",
+            _ => continue,
+        };
+        sort_hidden.push((key, value.into_owned()));
+    }
+
+    let page = HomePage {
+        layout: Layout::new(&state),
+        domains: domains
+            .iter()
+            .map(|d| DomainLink {
+                slug: d.slug.clone(),
+                label: d.label.clone(),
+                icon: d.icon.clone(),
+                selected: query.domains.contains(&d.slug),
+                count: count_of(&results.domain_counts, &d.slug),
+                toggle_url: query.toggle_domain(&d.slug, &thematic_slugs(d)).home_url(),
+            })
+            .collect(),
+        thematic_groups: domains
+            .iter()
+            .map(|d| ThematicGroup {
+                domain_label: d.label.clone(),
+                thematics: d
+                    .thematics
+                    .iter()
+                    .map(|t| ThematicLink {
+                        slug: t.slug.clone(),
+                        label: t.label.clone(),
+                        selected: query.thematics.contains(&t.slug),
+                        toggle_url: query.toggle_thematic(&t.slug).home_url(),
+                    })
+                    .collect(),
+            })
+            .collect(),
+        typologies: typologies
+            .iter()
+            .map(|t| TypologyOption {
+                slug: t.slug.clone(),
+                label: t.label.clone(),
+                selected: query.typologies.contains(&t.slug),
+                count: count_of(&results.typology_counts, &t.slug),
+            })
+            .collect(),
+        sort_options: Sort::ALL
+            .into_iter()
+            .map(|s| SortOption { value: s.as_str(), label: s.label(), selected: s == effective_sort })
+            .collect(),
+        sort_hidden,
+        chips,
+        thematics_row,
+        total: results.total,
+        offers: results.offers.into_iter().map(offer_card).collect(),
+        previous_url: (current > 1).then(|| query.with_page(current - 1).home_url()),
+        next_url: (current < last_page).then(|| query.with_page(current + 1).home_url()),
+        pages,
+        errors,
+        query,
+    };
+    let status = if page.errors.is_empty() { StatusCode::OK } else { StatusCode::BAD_REQUEST };
+    (status, page).into_response()
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "offer.html")]
+pub struct OfferPage {
+    layout: Layout,
+    offer: OfferCard,
+    domain_url: String,
+    thematics: String,
+    description: String,
+    practical_info: String,
+    lead_service: String,
+    lead_contact: String,
+}
+
+pub async fn offer(State(state): State<AppState>, Path(code): Path<String>) -> Response {
+    let offer = match state.catalog().get_offer(pb::GetOfferRequest { code }).await {
+        Ok(response) => response.into_inner().offer,
+        Err(status) => {
+            return match AppError::from(status) {
+                // A malformed code names no offer: same answer as an unknown one.
+                AppError::Invalid(_) => error_page(
+                    &state,
+                    &AppError::NotFound("Cet identifiant ne correspond à aucune offre du catalogue.".into()),
+                ),
+                other => error_page(&state, &other),
+            };
+        }
+    };
+    let Some(offer) = offer else {
+        return error_page(&state, &AppError::Internal("catalog returned no offer".into()));
+    };
+    let domain = offer.domain.clone().unwrap_or_default();
+    let domain_url = CatalogQuery { domains: vec![domain.slug.clone()], page: 1, ..CatalogQuery::default() }.home_url();
+    let thematics = offer.thematics.iter().map(|t| t.label.as_str()).collect::<Vec<_>>().join(", ");
+    let card = offer_card(pb::OfferSummary {
+        code: offer.code,
+        title: offer.title,
+        summary: offer.summary,
+        domain: offer.domain,
+        thematics: offer.thematics,
+        typology: offer.typology,
+        unique: offer.unique,
+    });
+    OfferPage {
+        layout: Layout::new(&state),
+        offer: card,
+        domain_url,
+        thematics,
+        description: offer.description,
+        practical_info: offer.practical_info,
+        lead_service: offer.lead_service,
+        lead_contact: offer.lead_contact,
+    }
+    .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::page_numbers;
+
+    #[test]
+    fn pagination_elides_far_pages() {
+        assert_eq!(page_numbers(1, 1), [1]);
+        assert_eq!(page_numbers(5, 12), [1, 0, 4, 5, 6, 0, 12]);
+        assert_eq!(page_numbers(1, 4), [1, 2, 0, 4]);
+    }
+}
