@@ -1,0 +1,8 @@
+//! End-to-end tests of the whole platform, through its public interfaces only: the all-in-one
+//! app over HTTP, the distributed binaries as processes on PostgreSQL, and the web UI in a real
+//! headless Chromium.
+
+mod browser;
+mod distributed;
+mod http;
+mod support;

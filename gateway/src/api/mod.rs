@@ -22,19 +22,22 @@ struct ApiDoc;
 
 /// The API routes and their OpenAPI document (served at `/api/v1/openapi.json`).
 pub fn router() -> Router<AppState> {
-    let (router, openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+    let v1 = OpenApiRouter::new()
         .routes(routes!(catalog::list_domains))
         .routes(routes!(catalog::list_typologies))
         .routes(routes!(catalog::search_offers))
-        .routes(routes!(catalog::get_offer))
-        .split_for_parts();
+        .routes(routes!(catalog::get_offer));
+    let (router, openapi) =
+        OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", v1).split_for_parts();
     let openapi = std::sync::Arc::new(openapi);
-    let api = router
-        .route("/openapi.json", get(move || async move { Json(openapi.as_ref().clone()) }))
-        .fallback(|| async {
-            ApiError(crate::error::AppError::NotFound(
-                "Aucune route de l'API ne correspond à cette adresse.".to_owned(),
-            ))
-        });
-    Router::new().nest("/api/v1", api)
+    router
+        .route("/api/v1/openapi.json", get(move || async move { Json(openapi.as_ref().clone()) }))
+        .route(
+            "/api/v1/{*rest}",
+            axum::routing::any(|| async {
+                ApiError(crate::error::AppError::NotFound(
+                    "Aucune route de l'API ne correspond à cette adresse.".to_owned(),
+                ))
+            }),
+        )
 }

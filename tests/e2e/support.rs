@@ -1,0 +1,175 @@
+//! Helpers shared by the end-to-end tests: starting the platform on random ports, a small HTTP
+//! client, and the external services a test needs (PostgreSQL, chromedriver).
+
+use std::{net::SocketAddr, path::PathBuf, time::Duration};
+
+use http_body_util::{BodyExt as _, Full};
+use hyper::{
+    HeaderMap, Method, Request, StatusCode,
+    body::Bytes,
+};
+use hyper_util::{client::legacy::Client, rt::TokioExecutor};
+
+/// The all-in-one platform on a random port with a fresh data directory.
+pub struct TestApp {
+    pub address: SocketAddr,
+    pub data_dir: PathBuf,
+    pub platform: Option<id77::Platform>,
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.address)
+    }
+
+    pub async fn get(&self, path: &str) -> Response {
+        get(&self.url(path)).await
+    }
+
+    pub async fn stop(mut self) {
+        if let Some(platform) = self.platform.take() {
+            platform.shutdown().await.expect("the platform stops cleanly");
+        }
+        let _ = std::fs::remove_dir_all(&self.data_dir);
+    }
+}
+
+pub fn install_crypto() {
+    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+}
+
+pub fn temp_dir(prefix: &str) -> PathBuf {
+    std::env::temp_dir().join(format!("{prefix}-{}", uuid::Uuid::now_v7().simple()))
+}
+
+pub async fn spawn_app() -> TestApp {
+    install_crypto();
+    let data_dir = temp_dir("id77-e2e");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind port 0");
+    let config = id77::Config {
+        http_addr: listener.local_addr().expect("local address"),
+        data_dir: data_dir.clone(),
+        seed_demo: true,
+    };
+    let platform = id77::Platform::start(config, listener).await.expect("platform starts");
+    let app = TestApp { address: platform.http_addr, data_dir, platform: Some(platform) };
+    wait_ready(&app.url("/readyz")).await;
+    app
+}
+
+/// Polls `/readyz` until it answers 200, for at most 30 s.
+pub async fn wait_ready(url: &str) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        if let Ok(response) = try_request(Method::GET, url, &[]).await {
+            if response.status == StatusCode::OK {
+                return;
+            }
+        }
+        assert!(tokio::time::Instant::now() < deadline, "{url} did not become ready within 30 s");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[derive(Debug)]
+pub struct Response {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Bytes,
+}
+
+impl Response {
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("body is not JSON ({e}): {}", self.text()))
+    }
+
+    pub fn header(&self, name: &str) -> &str {
+        self.headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or_default()
+    }
+}
+
+pub async fn try_request(
+    method: Method,
+    url: &str,
+    headers: &[(&str, &str)],
+) -> Result<Response, Box<dyn std::error::Error + Send + Sync>> {
+    let client = Client::builder(TokioExecutor::new()).build_http::<Full<Bytes>>();
+    let mut request = Request::builder().method(method).uri(url);
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    let response = client.request(request.body(Full::new(Bytes::new()))?).await?;
+    let status = response.status();
+    let headers = response.headers().clone();
+    let body = response.into_body().collect().await?.to_bytes();
+    Ok(Response { status, headers, body })
+}
+
+pub async fn get(url: &str) -> Response {
+    try_request(Method::GET, url, &[]).await.unwrap_or_else(|e| panic!("GET {url}: {e}"))
+}
+
+pub async fn get_with(url: &str, headers: &[(&str, &str)]) -> Response {
+    try_request(Method::GET, url, headers).await.unwrap_or_else(|e| panic!("GET {url}: {e}"))
+}
+
+/// Whether a test needing an external service must fail rather than skip when it is missing.
+fn required() -> bool {
+    std::env::var_os("CI").is_some() || std::env::var_os("ID77_REQUIRE_ALL").is_some()
+}
+
+/// A fresh, empty PostgreSQL database URL, or `None` (with a message) when PostgreSQL is not
+/// configured outside CI.
+pub async fn fresh_postgres_database() -> Option<String> {
+    let Some(base) = std::env::var("ID77_TEST_DATABASE_URL").ok().filter(|u| !u.is_empty()) else {
+        assert!(
+            !required(),
+            "ID77_TEST_DATABASE_URL must name a PostgreSQL server in CI (e.g. postgres://postgres@127.0.0.1:5432/postgres)"
+        );
+        eprintln!("SKIPPED: ID77_TEST_DATABASE_URL is not set, PostgreSQL end-to-end test not run");
+        return None;
+    };
+    use sqlx::Connection as _;
+    let mut admin = sqlx::PgConnection::connect(&base)
+        .await
+        .unwrap_or_else(|e| panic!("PostgreSQL at ID77_TEST_DATABASE_URL is unreachable: {e}"));
+    let name = format!("id77_e2e_{}", uuid::Uuid::now_v7().simple());
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&mut admin)
+        .await
+        .expect("create test database");
+    let (prefix, _) = base.rsplit_once('/').expect("database URL has a path");
+    Some(format!("{prefix}/{name}"))
+}
+
+/// Path of a program, or `None` (with a message) when absent outside CI.
+pub fn program(name: &str, hint: &str) -> Option<PathBuf> {
+    let found = std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths).map(|dir| dir.join(name)).find(|path| path.is_file())
+    });
+    if found.is_none() {
+        assert!(!required(), "{name} is required in CI but was not found on PATH: {hint}");
+        eprintln!("SKIPPED: {name} not found on PATH ({hint})");
+    }
+    found
+}
+
+/// A port free at the time of the call, for processes that must be told their port.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+/// Where tests leave their screenshots (kept after the run for people to look at).
+pub fn screenshot_dir() -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target").join("screenshots");
+    std::fs::create_dir_all(&dir).expect("create screenshot dir");
+    dir
+}
