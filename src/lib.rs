@@ -37,23 +37,40 @@ pub struct Platform {
 impl Platform {
     /// Starts every service and the gateway; HTTP is served on `http_listener`.
     pub async fn start(config: Config, http_listener: TcpListener) -> anyhow::Result<Self> {
-        std::fs::create_dir_all(&config.data_dir)
-            .with_context(|| format!("creating the data directory {}", config.data_dir.display()))?;
+        std::fs::create_dir_all(&config.data_dir).with_context(|| {
+            format!("creating the data directory {}", config.data_dir.display())
+        })?;
         let stop = CancellationToken::new();
         let mut tasks = JoinSet::new();
 
-        let catalog_listener = TcpListener::bind("127.0.0.1:0").await.context("binding the catalog's gRPC port")?;
+        let catalog_listener = TcpListener::bind("127.0.0.1:0")
+            .await
+            .context("binding the catalog's gRPC port")?;
         let catalog_addr = catalog_listener.local_addr()?;
         let catalog_config = id77_catalog::Config {
             database_url: format!("sqlite://{}", config.data_dir.join("catalog.db").display()),
             seed_demo: config.seed_demo,
         };
-        tasks.spawn(id77_catalog::run(catalog_config, catalog_listener, stop.clone().cancelled_owned()));
+        tasks.spawn(id77_catalog::run(
+            catalog_config,
+            catalog_listener,
+            stop.clone().cancelled_owned(),
+        ));
 
         let http_addr = http_listener.local_addr()?;
-        let gateway_config = id77_gateway::Config { catalog_addr: format!("http://{catalog_addr}") };
-        tasks.spawn(id77_gateway::run(gateway_config, http_listener, stop.clone().cancelled_owned()));
-        Ok(Self { http_addr, stop, tasks })
+        let gateway_config = id77_gateway::Config {
+            catalog_addr: format!("http://{catalog_addr}"),
+        };
+        tasks.spawn(id77_gateway::run(
+            gateway_config,
+            http_listener,
+            stop.clone().cancelled_owned(),
+        ));
+        Ok(Self {
+            http_addr,
+            stop,
+            tasks,
+        })
     }
 
     /// Asks every part to stop, waits for them, and reports the first failure.
@@ -73,7 +90,10 @@ impl Platform {
     }
 
     /// Runs until `signal` resolves or a part fails, then stops everything.
-    pub async fn run_until(mut self, signal: impl std::future::Future<Output = ()>) -> anyhow::Result<()> {
+    pub async fn run_until(
+        mut self,
+        signal: impl std::future::Future<Output = ()>,
+    ) -> anyhow::Result<()> {
         tokio::select! {
             () = signal => {}
             Some(joined) = self.tasks.join_next() => {

@@ -10,7 +10,12 @@ async fn main() -> anyhow::Result<()> {
     let config = id77::Config::from_env()?;
     let listener = tokio::net::TcpListener::bind(config.http_addr)
         .await
-        .with_context(|| format!("cannot listen on {} (set ID77_HTTP_ADDR to another address)", config.http_addr))?;
+        .with_context(|| {
+            format!(
+                "cannot listen on {} (set ID77_HTTP_ADDR to another address)",
+                config.http_addr
+            )
+        })?;
     let platform = id77::Platform::start(config, listener).await?;
     tracing::info!("ID77 platform ready on http://{}", platform.http_addr);
     platform.run_until(id77_kit::shutdown::signal()).await

@@ -12,10 +12,26 @@ use sha2::{Digest as _, Sha256};
 use crate::state::AppState;
 
 const FILES: &[(&str, &str, &[u8])] = &[
-    ("app.css", "text/css; charset=utf-8", include_bytes!("../assets/app.css")),
-    ("app.js", "text/javascript; charset=utf-8", include_bytes!("../assets/app.js")),
-    ("icons.svg", "image/svg+xml", include_bytes!("../assets/icons.svg")),
-    ("logo.svg", "image/svg+xml", include_bytes!("../assets/logo.svg")),
+    (
+        "app.css",
+        "text/css; charset=utf-8",
+        include_bytes!("../assets/app.css"),
+    ),
+    (
+        "app.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../assets/app.js"),
+    ),
+    (
+        "icons.svg",
+        "image/svg+xml",
+        include_bytes!("../assets/icons.svg"),
+    ),
+    (
+        "logo.svg",
+        "image/svg+xml",
+        include_bytes!("../assets/logo.svg"),
+    ),
 ];
 
 pub struct Asset {
@@ -72,7 +88,10 @@ pub async fn serve(
     };
     (
         [
-            (header::CONTENT_TYPE, HeaderValue::from_static(asset.content_type)),
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static(asset.content_type),
+            ),
             (header::CACHE_CONTROL, HeaderValue::from_static(cache)),
         ],
         asset.bytes,

@@ -22,7 +22,10 @@ pub struct FieldError {
 
 impl FieldError {
     pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
-        Self { field: field.into(), message: message.into() }
+        Self {
+            field: field.into(),
+            message: message.into(),
+        }
     }
 }
 
@@ -88,7 +91,8 @@ impl AppError {
             Self::NotFound(message) if !message.is_empty() => message.clone(),
             Self::NotFound(_) => "La ressource demandée n'existe pas.".to_owned(),
             Self::Unavailable(_) => {
-                "Le service est momentanément indisponible. Réessayez dans quelques instants.".to_owned()
+                "Le service est momentanément indisponible. Réessayez dans quelques instants."
+                    .to_owned()
             }
             Self::Internal(_) => {
                 "Une erreur inattendue est survenue. L'équipe ID77 en a été informée.".to_owned()
@@ -140,6 +144,11 @@ impl IntoResponse for ApiError {
             errors: self.0.field_errors().to_vec(),
         };
         let body = serde_json::to_vec(&problem).unwrap_or_default();
-        (status, [(header::CONTENT_TYPE, "application/problem+json")], body).into_response()
+        (
+            status,
+            [(header::CONTENT_TYPE, "application/problem+json")],
+            body,
+        )
+            .into_response()
     }
 }

@@ -64,7 +64,10 @@ const MAX_PAGE: u32 = 1_000_000;
 impl CatalogQuery {
     /// Parses what it can and reports the rest field by field (names as in the query string).
     pub fn parse(raw: Option<&str>) -> (Self, Vec<FieldError>) {
-        let mut query = Self { page: 1, ..Self::default() };
+        let mut query = Self {
+            page: 1,
+            ..Self::default()
+        };
         let mut errors = Vec::new();
         for (key, value) in form_urlencoded::parse(raw.unwrap_or_default().as_bytes()) {
             let value = value.trim();
@@ -108,7 +111,10 @@ impl CatalogQuery {
             domains: self.domains.clone(),
             thematics: self.thematics.clone(),
             typologies: self.typologies.clone(),
-            sort: self.sort.map_or(pb::SortOrder::Unspecified, Sort::to_pb).into(),
+            sort: self
+                .sort
+                .map_or(pb::SortOrder::Unspecified, Sort::to_pb)
+                .into(),
             page: self.page,
             per_page: self.per_page,
         }
@@ -147,12 +153,19 @@ impl CatalogQuery {
     /// `/` followed by the query string, if any.
     pub fn home_url(&self) -> String {
         let query = self.to_query_string();
-        if query.is_empty() { "/".to_owned() } else { format!("/?{query}") }
+        if query.is_empty() {
+            "/".to_owned()
+        } else {
+            format!("/?{query}")
+        }
     }
 
     /// The same filters on another page.
     pub fn with_page(&self, page: u32) -> Self {
-        Self { page, ..self.clone() }
+        Self {
+            page,
+            ..self.clone()
+        }
     }
 
     /// Adds or removes a domain (removing it also drops its thematics), back to page 1.
@@ -220,7 +233,8 @@ mod tests {
 
     #[test]
     fn removing_a_domain_drops_its_thematics() {
-        let (query, _) = CatalogQuery::parse(Some("domain=a&domain=b&thematic=a1&thematic=b1&page=2"));
+        let (query, _) =
+            CatalogQuery::parse(Some("domain=a&domain=b&thematic=a1&thematic=b1&page=2"));
         let next = query.toggle_domain("a", &["a1".to_owned()]);
         assert_eq!(next.domains, ["b"]);
         assert_eq!(next.thematics, ["b1"]);

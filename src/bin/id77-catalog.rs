@@ -16,6 +16,13 @@ async fn main() -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(grpc_addr)
         .await
         .with_context(|| format!("cannot listen on {grpc_addr}"))?;
-    id77_catalog::run(id77_catalog::Config { database_url, seed_demo }, listener, id77_kit::shutdown::signal())
-        .await
+    id77_catalog::run(
+        id77_catalog::Config {
+            database_url,
+            seed_demo,
+        },
+        listener,
+        id77_kit::shutdown::signal(),
+    )
+    .await
 }

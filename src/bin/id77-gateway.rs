@@ -14,5 +14,10 @@ async fn main() -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(http_addr)
         .await
         .with_context(|| format!("cannot listen on {http_addr}"))?;
-    id77_gateway::run(id77_gateway::Config { catalog_addr }, listener, id77_kit::shutdown::signal()).await
+    id77_gateway::run(
+        id77_gateway::Config { catalog_addr },
+        listener,
+        id77_kit::shutdown::signal(),
+    )
+    .await
 }

@@ -53,7 +53,10 @@ async fn browser() -> Option<(Driver, Client)> {
         {
             Ok(client) => return Some((driver, client)),
             Err(error) => {
-                assert!(tokio::time::Instant::now() < deadline, "cannot start Chromium through chromedriver: {error}");
+                assert!(
+                    tokio::time::Instant::now() < deadline,
+                    "cannot start Chromium through chromedriver: {error}"
+                );
                 tokio::time::sleep(Duration::from_millis(200)).await;
             }
         }
@@ -62,7 +65,11 @@ async fn browser() -> Option<(Driver, Client)> {
 
 async fn chips(client: &Client) -> Vec<String> {
     let mut labels = Vec::new();
-    for chip in client.find_all(Locator::Css(".chips .chip span")).await.unwrap() {
+    for chip in client
+        .find_all(Locator::Css(".chips .chip span"))
+        .await
+        .unwrap()
+    {
         labels.push(chip.text().await.unwrap());
     }
     labels
@@ -76,7 +83,10 @@ async fn wait_for_chips(client: &Client, expected: &[&str]) {
         if now == expected {
             return;
         }
-        assert!(tokio::time::Instant::now() < deadline, "chips are {now:?}, expected {expected:?}");
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "chips are {now:?}, expected {expected:?}"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
@@ -91,38 +101,89 @@ async fn save_screenshot(client: &Client, name: &str) {
 
 #[tokio::test]
 async fn a_visitor_filters_by_domain_searches_with_a_typo_and_opens_an_offer() {
-    let Some((_driver, client)) = browser().await else { return };
+    let Some((_driver, client)) = browser().await else {
+        return;
+    };
     let app = spawn_app().await;
     client.goto(&app.url("/")).await.unwrap();
-    let heading = client.find(Locator::Id("results-title")).await.unwrap().text().await.unwrap();
+    let heading = client
+        .find(Locator::Id("results-title"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(heading.ends_with("Offres de service"), "{heading}");
 
     // Pick two domains in the domain bar, then remove the first with its ×.
     client
-        .find(Locator::XPath("//nav[contains(@class,'domain-bar')]//a[.//span[text()='Environnement / Paysage']]"))
-        .await.unwrap().click().await.unwrap();
+        .find(Locator::XPath(
+            "//nav[contains(@class,'domain-bar')]//a[.//span[text()='Environnement / Paysage']]",
+        ))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     wait_for_chips(&client, &["Environnement / Paysage"]).await;
     client
-        .find(Locator::XPath("//nav[contains(@class,'domain-bar')]//a[.//span[text()='Eau / Assainissement']]"))
-        .await.unwrap().click().await.unwrap();
-    wait_for_chips(&client, &["Environnement / Paysage", "Eau / Assainissement"]).await;
-    let thematics = client.find(Locator::Css(".thematics")).await.unwrap().text().await.unwrap();
-    assert!(thematics.contains("Biodiversité / Faune et flore"), "thematics row: {thematics}");
+        .find(Locator::XPath(
+            "//nav[contains(@class,'domain-bar')]//a[.//span[text()='Eau / Assainissement']]",
+        ))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for_chips(
+        &client,
+        &["Environnement / Paysage", "Eau / Assainissement"],
+    )
+    .await;
+    let thematics = client
+        .find(Locator::Css(".thematics"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        thematics.contains("Biodiversité / Faune et flore"),
+        "thematics row: {thematics}"
+    );
     save_screenshot(&client, "catalogue-two-domains.png").await;
-    client.find(Locator::Css(".chips .chip:first-child .chip-remove")).await.unwrap().click().await.unwrap();
+    client
+        .find(Locator::Css(".chips .chip:first-child .chip-remove"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     wait_for_chips(&client, &["Eau / Assainissement"]).await;
     let url = client.current_url().await.unwrap();
-    assert_eq!(url.query(), Some("domain=eau-assainissement"), "the filter state is in the URL");
+    assert_eq!(
+        url.query(),
+        Some("domain=eau-assainissement"),
+        "the filter state is in the URL"
+    );
 
     // Back to every domain, then search a word with a typo.
     client.goto(&app.url("/")).await.unwrap();
     let q = client.find(Locator::Id("q")).await.unwrap();
     q.send_keys("biodiversiter").await.unwrap();
-    client.find(Locator::Css("#search-form button[type=submit]")).await.unwrap().click().await.unwrap();
+    client
+        .find(Locator::Css("#search-form button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     let first = client
         .wait()
         .at_most(Duration::from_secs(10))
-        .for_element(Locator::XPath("//ol[@class='offers']/li[1]//h3/a[starts-with(normalize-space(.), 'O34 ')]"))
+        .for_element(Locator::XPath(
+            "//ol[@class='offers']/li[1]//h3/a[starts-with(normalize-space(.), 'O34 ')]",
+        ))
         .await
         .expect("O34 comes first for « biodiversiter »");
     save_screenshot(&client, "catalogue-search-typo.png").await;
@@ -138,19 +199,36 @@ async fn a_visitor_filters_by_domain_searches_with_a_typo_and_opens_an_offer() {
         .text()
         .await
         .unwrap();
-    assert_eq!(title, "O34 – Prise en compte de la biodiversité au niveau de la collectivité");
-    assert!(client.current_url().await.unwrap().path().ends_with("/offres/O34"));
+    assert_eq!(
+        title,
+        "O34 – Prise en compte de la biodiversité au niveau de la collectivité"
+    );
+    assert!(
+        client
+            .current_url()
+            .await
+            .unwrap()
+            .path()
+            .ends_with("/offres/O34")
+    );
     save_screenshot(&client, "offer-O34.png").await;
 
     // Small screens: no horizontal scrolling at 360 px.
     client.set_window_size(360, 900).await.unwrap();
     client.goto(&app.url("/")).await.unwrap();
     let overflow = client
-        .execute("return document.documentElement.scrollWidth <= window.innerWidth + 1;", vec![])
+        .execute(
+            "return document.documentElement.scrollWidth <= window.innerWidth + 1;",
+            vec![],
+        )
         .await
         .unwrap();
     save_screenshot(&client, "catalogue-360px.png").await;
-    assert_eq!(overflow, serde_json::Value::Bool(true), "the page fits 360 px");
+    assert_eq!(
+        overflow,
+        serde_json::Value::Bool(true),
+        "the page fits 360 px"
+    );
 
     client.close().await.unwrap();
     app.stop().await;

@@ -6,7 +6,12 @@ use crate::support::{get_with, spawn_app};
 async fn the_api_lists_the_ten_domains_in_order_and_the_three_typologies() {
     let app = spawn_app().await;
     let domains = app.get("/api/v1/domains").await.json();
-    let labels: Vec<&str> = domains.as_array().unwrap().iter().map(|d| d["label"].as_str().unwrap()).collect();
+    let labels: Vec<&str> = domains
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["label"].as_str().unwrap())
+        .collect();
     assert_eq!(
         labels,
         [
@@ -22,11 +27,28 @@ async fn the_api_lists_the_ten_domains_in_order_and_the_three_typologies() {
             "Tourisme",
         ]
     );
-    assert!(domains.as_array().unwrap().iter().all(|d| d["thematics"].as_array().unwrap().len() >= 3));
+    assert!(
+        domains
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|d| d["thematics"].as_array().unwrap().len() >= 3)
+    );
     let typologies = app.get("/api/v1/typologies").await.json();
-    let labels: Vec<&str> =
-        typologies.as_array().unwrap().iter().map(|t| t["label"].as_str().unwrap()).collect();
-    assert_eq!(labels, ["Réservation d'expositions", "Action de sensibilisation", "Ingénierie de projet"]);
+    let labels: Vec<&str> = typologies
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["label"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        labels,
+        [
+            "Réservation d'expositions",
+            "Action de sensibilisation",
+            "Ingénierie de projet"
+        ]
+    );
     app.stop().await;
 }
 
@@ -35,25 +57,52 @@ async fn searching_offers_filters_ranks_pages_and_counts() {
     let app = spawn_app().await;
     let all = app.get("/api/v1/offers").await.json();
     let total = all["total"].as_u64().unwrap();
-    assert!(total >= 60, "the demo catalogue has at least 60 offers, got {total}");
+    assert!(
+        total >= 60,
+        "the demo catalogue has at least 60 offers, got {total}"
+    );
     assert_eq!(all["page"], 1);
     assert_eq!(all["per_page"], 20);
     // Sorted by code: letter, then number (F112 < O01 < O02 < O10 < R02).
-    let codes: Vec<&str> = all["offers"].as_array().unwrap().iter().map(|o| o["code"].as_str().unwrap()).collect();
+    let codes: Vec<&str> = all["offers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["code"].as_str().unwrap())
+        .collect();
     let key = |code: &str| (code[..1].to_owned(), code[1..].parse::<u32>().unwrap());
     assert!(codes.windows(2).all(|w| key(w[0]) < key(w[1])), "{codes:?}");
-    let domain_sum: u64 = all["domain_counts"].as_array().unwrap().iter().map(|c| c["count"].as_u64().unwrap()).sum();
+    let domain_sum: u64 = all["domain_counts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["count"].as_u64().unwrap())
+        .sum();
     assert_eq!(domain_sum, total);
 
     // Plural without accents finds "Aménagement" in titles, ranked first.
     let found = app.get("/api/v1/offers?q=amenagements").await.json();
     assert!(found["total"].as_u64().unwrap() >= 2);
-    assert!(found["offers"][0]["title"].as_str().unwrap().contains("ménagement"));
+    assert!(
+        found["offers"][0]["title"]
+            .as_str()
+            .unwrap()
+            .contains("ménagement")
+    );
 
     // One typo, combined with a domain filter.
-    let found = app.get("/api/v1/offers?q=biodiversiter&domain=environnement-paysage").await.json();
+    let found = app
+        .get("/api/v1/offers?q=biodiversiter&domain=environnement-paysage")
+        .await
+        .json();
     assert_eq!(found["offers"][0]["code"], "O34");
-    assert!(found["offers"].as_array().unwrap().iter().all(|o| o["domain"]["slug"] == "environnement-paysage"));
+    assert!(
+        found["offers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|o| o["domain"]["slug"] == "environnement-paysage")
+    );
 
     // Code filter is exact and case-insensitive.
     let found = app.get("/api/v1/offers?code=o69").await.json();
@@ -61,25 +110,52 @@ async fn searching_offers_filters_ranks_pages_and_counts() {
     assert_eq!(found["offers"][0]["code"], "O69");
 
     // Two domains: only theirs, and the facet counts add up.
-    let found = app.get("/api/v1/offers?domain=tourisme&domain=eau-assainissement&per_page=100").await.json();
+    let found = app
+        .get("/api/v1/offers?domain=tourisme&domain=eau-assainissement&per_page=100")
+        .await
+        .json();
     let offers = found["offers"].as_array().unwrap();
-    assert!(offers.iter().all(|o| ["tourisme", "eau-assainissement"].contains(&o["domain"]["slug"].as_str().unwrap())));
+    assert!(offers.iter().all(|o| {
+        ["tourisme", "eau-assainissement"].contains(&o["domain"]["slug"].as_str().unwrap())
+    }));
     let count = |slug: &str| {
-        found["domain_counts"].as_array().unwrap().iter().find(|c| c["slug"] == slug).unwrap()["count"].as_u64().unwrap()
+        found["domain_counts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["slug"] == slug)
+            .unwrap()["count"]
+            .as_u64()
+            .unwrap()
     };
-    assert_eq!(found["total"].as_u64().unwrap(), count("tourisme") + count("eau-assainissement"));
+    assert_eq!(
+        found["total"].as_u64().unwrap(),
+        count("tourisme") + count("eau-assainissement")
+    );
     assert_eq!(offers.len() as u64, found["total"].as_u64().unwrap());
 
     // Pages do not overlap and the last one is short.
     let first = app.get("/api/v1/offers?per_page=50").await.json();
     let second = app.get("/api/v1/offers?per_page=50&page=2").await.json();
     assert_eq!(first["offers"].as_array().unwrap().len(), 50);
-    assert_eq!(second["offers"].as_array().unwrap().len() as u64, total - 50);
+    assert_eq!(
+        second["offers"].as_array().unwrap().len() as u64,
+        total - 50
+    );
     assert_ne!(first["offers"][0]["code"], second["offers"][0]["code"]);
 
     // Sorted by title.
-    let by_title = app.get("/api/v1/offers?sort=title&typology=reservation-expositions").await.json();
-    assert!(by_title["offers"].as_array().unwrap().iter().all(|o| o["typology"]["slug"] == "reservation-expositions"));
+    let by_title = app
+        .get("/api/v1/offers?sort=title&typology=reservation-expositions")
+        .await
+        .json();
+    assert!(
+        by_title["offers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|o| o["typology"]["slug"] == "reservation-expositions")
+    );
     app.stop().await;
 }
 
@@ -135,8 +211,16 @@ async fn the_openapi_document_describes_the_api() {
     let app = spawn_app().await;
     let doc = app.get("/api/v1/openapi.json").await.json();
     assert_eq!(doc["openapi"], "3.1.0");
-    for path in ["/api/v1/domains", "/api/v1/typologies", "/api/v1/offers", "/api/v1/offers/{code}"] {
-        assert!(doc["paths"][path]["get"].is_object(), "{path} is documented");
+    for path in [
+        "/api/v1/domains",
+        "/api/v1/typologies",
+        "/api/v1/offers",
+        "/api/v1/offers/{code}",
+    ] {
+        assert!(
+            doc["paths"][path]["get"].is_object(),
+            "{path} is documented"
+        );
     }
     assert!(doc["components"]["schemas"]["OffersPage"].is_object());
     app.stop().await;
@@ -159,16 +243,33 @@ async fn the_home_page_is_the_french_catalogue_with_shareable_filters() {
     let html = home.text();
     assert!(html.contains("<html lang=\"fr\">"));
     assert!(html.contains("href=\"/connexion\""));
-    for label in ["Identifiant de l'offre", "Titre / mots-clés", "Typologie", "Domaines", "Thématiques", "Rechercher", "Offres de service", "Trier par", "Faire une demande", "Favoris"] {
+    for label in [
+        "Identifiant de l'offre",
+        "Titre / mots-clés",
+        "Typologie",
+        "Domaines",
+        "Thématiques",
+        "Rechercher",
+        "Offres de service",
+        "Trier par",
+        "Faire une demande",
+        "Favoris",
+    ] {
         assert!(html.contains(label), "home page shows {label}");
     }
     assert!(html.contains("Climat / Énergie") && html.contains("Tourisme"));
 
     // Two domains chosen: two removable chips, their thematics as a second row.
-    let page = app.get("/?domain=environnement-paysage&domain=eau-assainissement").await.text();
+    let page = app
+        .get("/?domain=environnement-paysage&domain=eau-assainissement")
+        .await
+        .text();
     assert_eq!(page.matches("class=\"chip chip-domain\"").count(), 2);
     assert!(page.contains("Biodiversité / Faune et flore"));
-    assert!(page.contains("href=\"/?domain=eau-assainissement\""), "removing a chip keeps the other domain");
+    assert!(
+        page.contains("href=\"/?domain=eau-assainissement\""),
+        "removing a chip keeps the other domain"
+    );
 
     // Anonymous visitors are sent to the login page, then back.
     assert!(page.contains("/connexion?next=%2Fdemandes%2Fnouvelle%3Foffre%3D"));
@@ -196,7 +297,9 @@ async fn offer_pages_and_french_not_found_pages() {
     let page = app.get("/offres/o34").await;
     assert_eq!(page.status, 200);
     let html = page.text();
-    assert!(html.contains("<h1>O34 – Prise en compte de la biodiversité au niveau de la collectivité</h1>"));
+    assert!(html.contains(
+        "<h1>O34 – Prise en compte de la biodiversité au niveau de la collectivité</h1>"
+    ));
     assert!(html.contains("Chef de file"));
     for missing in ["/offres/Z999", "/offres/pas-un-code", "/nulle-part"] {
         let page = app.get(missing).await;
@@ -218,13 +321,24 @@ async fn security_headers_compression_and_cacheable_assets() {
     assert!(!home.header("x-request-id").is_empty());
 
     let html = home.text();
-    let css_url = html.split("href=\"/assets/app.css?v=").nth(1).and_then(|rest| rest.split('"').next()).expect("hashed css link");
-    let css = get_with(&app.url(&format!("/assets/app.css?v={css_url}")), &[("accept-encoding", "gzip")]).await;
+    let css_url = html
+        .split("href=\"/assets/app.css?v=")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("hashed css link");
+    let css = get_with(
+        &app.url(&format!("/assets/app.css?v={css_url}")),
+        &[("accept-encoding", "gzip")],
+    )
+    .await;
     assert_eq!(css.status, 200);
     assert_eq!(css.header("content-encoding"), "gzip");
     assert!(css.header("cache-control").contains("immutable"));
     assert!(css.header("content-type").starts_with("text/css"));
-    assert!(html.contains("/assets/app.js?v=") && !html.contains("<script>"), "no inline script");
+    assert!(
+        html.contains("/assets/app.js?v=") && !html.contains("<script>"),
+        "no inline script"
+    );
     assert!(!html.contains("https://"), "no external resource");
     app.stop().await;
 }
@@ -237,11 +351,23 @@ async fn the_catalogue_survives_a_restart_without_seeding_twice() {
     let address = app.address;
     // Stop without deleting the data, then start again on it.
     let TestApp { platform, .. } = app;
-    platform.expect("running").shutdown().await.expect("clean stop");
+    platform
+        .expect("running")
+        .shutdown()
+        .await
+        .expect("clean stop");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let config = id77::Config { http_addr: address, data_dir: data_dir.clone(), seed_demo: true };
+    let config = id77::Config {
+        http_addr: address,
+        data_dir: data_dir.clone(),
+        seed_demo: true,
+    };
     let platform = id77::Platform::start(config, listener).await.unwrap();
-    let again = TestApp { address: platform.http_addr, data_dir, platform: Some(platform) };
+    let again = TestApp {
+        address: platform.http_addr,
+        data_dir,
+        platform: Some(platform),
+    };
     crate::support::wait_ready(&again.url("/readyz")).await;
     assert_eq!(again.get("/api/v1/offers").await.json()["total"], before);
     again.stop().await;

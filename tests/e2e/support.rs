@@ -4,10 +4,7 @@
 use std::{net::SocketAddr, path::PathBuf, time::Duration};
 
 use http_body_util::{BodyExt as _, Full};
-use hyper::{
-    HeaderMap, Method, Request, StatusCode,
-    body::Bytes,
-};
+use hyper::{HeaderMap, Method, Request, StatusCode, body::Bytes};
 use hyper_util::{client::legacy::Client, rt::TokioExecutor};
 
 /// The all-in-one platform on a random port with a fresh data directory.
@@ -28,7 +25,10 @@ impl TestApp {
 
     pub async fn stop(mut self) {
         if let Some(platform) = self.platform.take() {
-            platform.shutdown().await.expect("the platform stops cleanly");
+            platform
+                .shutdown()
+                .await
+                .expect("the platform stops cleanly");
         }
         let _ = std::fs::remove_dir_all(&self.data_dir);
     }
@@ -45,14 +45,22 @@ pub fn temp_dir(prefix: &str) -> PathBuf {
 pub async fn spawn_app() -> TestApp {
     install_crypto();
     let data_dir = temp_dir("id77-e2e");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind port 0");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind port 0");
     let config = id77::Config {
         http_addr: listener.local_addr().expect("local address"),
         data_dir: data_dir.clone(),
         seed_demo: true,
     };
-    let platform = id77::Platform::start(config, listener).await.expect("platform starts");
-    let app = TestApp { address: platform.http_addr, data_dir, platform: Some(platform) };
+    let platform = id77::Platform::start(config, listener)
+        .await
+        .expect("platform starts");
+    let app = TestApp {
+        address: platform.http_addr,
+        data_dir,
+        platform: Some(platform),
+    };
     wait_ready(&app.url("/readyz")).await;
     app
 }
@@ -61,12 +69,15 @@ pub async fn spawn_app() -> TestApp {
 pub async fn wait_ready(url: &str) {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
     loop {
-        if let Ok(response) = try_request(Method::GET, url, &[]).await {
-            if response.status == StatusCode::OK {
-                return;
-            }
+        if let Ok(response) = try_request(Method::GET, url, &[]).await
+            && response.status == StatusCode::OK
+        {
+            return;
         }
-        assert!(tokio::time::Instant::now() < deadline, "{url} did not become ready within 30 s");
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{url} did not become ready within 30 s"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
@@ -89,7 +100,10 @@ impl Response {
     }
 
     pub fn header(&self, name: &str) -> &str {
-        self.headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or_default()
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
     }
 }
 
@@ -103,19 +117,29 @@ pub async fn try_request(
     for (name, value) in headers {
         request = request.header(*name, *value);
     }
-    let response = client.request(request.body(Full::new(Bytes::new()))?).await?;
+    let response = client
+        .request(request.body(Full::new(Bytes::new()))?)
+        .await?;
     let status = response.status();
     let headers = response.headers().clone();
     let body = response.into_body().collect().await?.to_bytes();
-    Ok(Response { status, headers, body })
+    Ok(Response {
+        status,
+        headers,
+        body,
+    })
 }
 
 pub async fn get(url: &str) -> Response {
-    try_request(Method::GET, url, &[]).await.unwrap_or_else(|e| panic!("GET {url}: {e}"))
+    try_request(Method::GET, url, &[])
+        .await
+        .unwrap_or_else(|e| panic!("GET {url}: {e}"))
 }
 
 pub async fn get_with(url: &str, headers: &[(&str, &str)]) -> Response {
-    try_request(Method::GET, url, headers).await.unwrap_or_else(|e| panic!("GET {url}: {e}"))
+    try_request(Method::GET, url, headers)
+        .await
+        .unwrap_or_else(|e| panic!("GET {url}: {e}"))
 }
 
 /// Whether a test needing an external service must fail rather than skip when it is missing.
@@ -126,7 +150,10 @@ fn required() -> bool {
 /// A fresh, empty PostgreSQL database URL, or `None` (with a message) when PostgreSQL is not
 /// configured outside CI.
 pub async fn fresh_postgres_database() -> Option<String> {
-    let Some(base) = std::env::var("ID77_TEST_DATABASE_URL").ok().filter(|u| !u.is_empty()) else {
+    let Some(base) = std::env::var("ID77_TEST_DATABASE_URL")
+        .ok()
+        .filter(|u| !u.is_empty())
+    else {
         assert!(
             !required(),
             "ID77_TEST_DATABASE_URL must name a PostgreSQL server in CI (e.g. postgres://postgres@127.0.0.1:5432/postgres)"
@@ -150,10 +177,15 @@ pub async fn fresh_postgres_database() -> Option<String> {
 /// Path of a program, or `None` (with a message) when absent outside CI.
 pub fn program(name: &str, hint: &str) -> Option<PathBuf> {
     let found = std::env::var_os("PATH").and_then(|paths| {
-        std::env::split_paths(&paths).map(|dir| dir.join(name)).find(|path| path.is_file())
+        std::env::split_paths(&paths)
+            .map(|dir| dir.join(name))
+            .find(|path| path.is_file())
     });
     if found.is_none() {
-        assert!(!required(), "{name} is required in CI but was not found on PATH: {hint}");
+        assert!(
+            !required(),
+            "{name} is required in CI but was not found on PATH: {hint}"
+        );
         eprintln!("SKIPPED: {name} not found on PATH ({hint})");
     }
     found
@@ -169,7 +201,9 @@ pub fn free_port() -> u16 {
 
 /// Where tests leave their screenshots (kept after the run for people to look at).
 pub fn screenshot_dir() -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target").join("screenshots");
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("target")
+        .join("screenshots");
     std::fs::create_dir_all(&dir).expect("create screenshot dir");
     dir
 }

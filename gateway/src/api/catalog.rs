@@ -93,15 +93,24 @@ pub struct OffersPage {
 }
 
 fn thematic(t: pb::Thematic) -> Thematic {
-    Thematic { slug: t.slug, label: t.label }
+    Thematic {
+        slug: t.slug,
+        label: t.label,
+    }
 }
 
 fn typology(t: pb::Typology) -> Typology {
-    Typology { slug: t.slug, label: t.label }
+    Typology {
+        slug: t.slug,
+        label: t.label,
+    }
 }
 
 fn domain_ref(d: pb::Domain) -> DomainRef {
-    DomainRef { slug: d.slug, label: d.label }
+    DomainRef {
+        slug: d.slug,
+        label: d.label,
+    }
 }
 
 fn time(t: Option<prost_types::Timestamp>) -> Option<DateTime<Utc>> {
@@ -143,14 +152,25 @@ impl From<pb::Offer> for Offer {
 }
 
 fn facets(counts: Vec<pb::FacetCount>) -> Vec<FacetCount> {
-    counts.into_iter().map(|c| FacetCount { slug: c.slug, count: c.count }).collect()
+    counts
+        .into_iter()
+        .map(|c| FacetCount {
+            slug: c.slug,
+            count: c.count,
+        })
+        .collect()
 }
 
 /// The ten domains, in display order, with their thematics.
 #[utoipa::path(get, path = "/domains", tag = "catalogue",
     responses((status = 200, body = [Domain]), (status = 503, body = Problem, content_type = "application/problem+json")))]
 pub async fn list_domains(State(state): State<AppState>) -> Result<Json<Vec<Domain>>, ApiError> {
-    let domains = state.catalog().list_domains(pb::ListDomainsRequest {}).await?.into_inner().domains;
+    let domains = state
+        .catalog()
+        .list_domains(pb::ListDomainsRequest {})
+        .await?
+        .into_inner()
+        .domains;
     Ok(Json(
         domains
             .into_iter()
@@ -167,9 +187,15 @@ pub async fn list_domains(State(state): State<AppState>) -> Result<Json<Vec<Doma
 /// The typologies of offers.
 #[utoipa::path(get, path = "/typologies", tag = "catalogue",
     responses((status = 200, body = [Typology]), (status = 503, body = Problem, content_type = "application/problem+json")))]
-pub async fn list_typologies(State(state): State<AppState>) -> Result<Json<Vec<Typology>>, ApiError> {
-    let typologies =
-        state.catalog().list_typologies(pb::ListTypologiesRequest {}).await?.into_inner().typologies;
+pub async fn list_typologies(
+    State(state): State<AppState>,
+) -> Result<Json<Vec<Typology>>, ApiError> {
+    let typologies = state
+        .catalog()
+        .list_typologies(pb::ListTypologiesRequest {})
+        .await?
+        .into_inner()
+        .typologies;
     Ok(Json(typologies.into_iter().map(typology).collect()))
 }
 
@@ -200,7 +226,11 @@ pub async fn search_offers(
     if !errors.is_empty() {
         return Err(AppError::Invalid(errors).into());
     }
-    let page = state.catalog().search_offers(query.to_request()).await?.into_inner();
+    let page = state
+        .catalog()
+        .search_offers(query.to_request())
+        .await?
+        .into_inner();
     Ok(Json(OffersPage {
         total: page.total,
         page: page.page,
@@ -223,7 +253,11 @@ pub async fn get_offer(
     State(state): State<AppState>,
     Path(code): Path<String>,
 ) -> Result<Json<Offer>, ApiError> {
-    let response = state.catalog().get_offer(pb::GetOfferRequest { code }).await?.into_inner();
+    let response = state
+        .catalog()
+        .get_offer(pb::GetOfferRequest { code })
+        .await?
+        .into_inner();
     let offer = response
         .offer
         .ok_or_else(|| AppError::Internal("catalog returned no offer".to_owned()))?;

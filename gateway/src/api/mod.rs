@@ -27,11 +27,15 @@ pub fn router() -> Router<AppState> {
         .routes(routes!(catalog::list_typologies))
         .routes(routes!(catalog::search_offers))
         .routes(routes!(catalog::get_offer));
-    let (router, openapi) =
-        OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", v1).split_for_parts();
+    let (router, openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .nest("/api/v1", v1)
+        .split_for_parts();
     let openapi = std::sync::Arc::new(openapi);
     router
-        .route("/api/v1/openapi.json", get(move || async move { Json(openapi.as_ref().clone()) }))
+        .route(
+            "/api/v1/openapi.json",
+            get(move || async move { Json(openapi.as_ref().clone()) }),
+        )
         .route(
             "/api/v1/{*rest}",
             axum::routing::any(|| async {

@@ -97,7 +97,10 @@ pub struct HomePage {
 
 impl HomePage {
     fn error(&self, field: &str) -> Option<&str> {
-        self.errors.iter().find(|e| e.field == field).map(|e| e.message.as_str())
+        self.errors
+            .iter()
+            .find(|e| e.field == field)
+            .map(|e| e.message.as_str())
     }
 }
 
@@ -164,7 +167,10 @@ pub async fn home(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Res
         },
     };
     let count_of = |counts: &[pb::FacetCount], slug: &str| {
-        counts.iter().find(|c| c.slug == slug).map_or(0, |c| c.count)
+        counts
+            .iter()
+            .find(|c| c.slug == slug)
+            .map_or(0, |c| c.count)
     };
     let thematic_slugs = |domain: &pb::Domain| -> Vec<String> {
         domain.thematics.iter().map(|t| t.slug.clone()).collect()
@@ -177,7 +183,9 @@ pub async fn home(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Res
             chips.push(Chip {
                 kind: "domain",
                 label: domain.label.clone(),
-                remove_url: query.toggle_domain(&domain.slug, &thematic_slugs(domain)).home_url(),
+                remove_url: query
+                    .toggle_domain(&domain.slug, &thematic_slugs(domain))
+                    .home_url(),
             });
             for thematic in &domain.thematics {
                 thematics_row.push(ThematicLink {
@@ -204,16 +212,34 @@ pub async fn home(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Res
         if query.typologies.contains(&typology.slug) {
             let mut next = query.with_page(1);
             next.typologies.retain(|t| t != &typology.slug);
-            chips.push(Chip { kind: "typology", label: typology.label.clone(), remove_url: next.home_url() });
+            chips.push(Chip {
+                kind: "typology",
+                label: typology.label.clone(),
+                remove_url: next.home_url(),
+            });
         }
     }
     if !query.q.is_empty() {
-        let next = CatalogQuery { q: String::new(), ..query.with_page(1) };
-        chips.push(Chip { kind: "text", label: format!("« {} »", query.q), remove_url: next.home_url() });
+        let next = CatalogQuery {
+            q: String::new(),
+            ..query.with_page(1)
+        };
+        chips.push(Chip {
+            kind: "text",
+            label: format!("« {} »", query.q),
+            remove_url: next.home_url(),
+        });
     }
     if !query.code.is_empty() {
-        let next = CatalogQuery { code: String::new(), ..query.with_page(1) };
-        chips.push(Chip { kind: "code", label: query.code.to_uppercase(), remove_url: next.home_url() });
+        let next = CatalogQuery {
+            code: String::new(),
+            ..query.with_page(1)
+        };
+        chips.push(Chip {
+            kind: "code",
+            label: query.code.to_uppercase(),
+            remove_url: next.home_url(),
+        });
     }
 
     let per_page = results.per_page.max(1);
@@ -227,9 +253,16 @@ pub async fn home(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Res
             current: number == current,
         })
         .collect();
-    let effective_sort = query.sort.unwrap_or(if query.q.is_empty() { Sort::Code } else { Sort::Relevance });
+    let effective_sort = query.sort.unwrap_or(if query.q.is_empty() {
+        Sort::Code
+    } else {
+        Sort::Relevance
+    });
     let mut sort_hidden: Vec<(&'static str, String)> = Vec::new();
-    let without_sort = CatalogQuery { sort: None, ..query.with_page(1) };
+    let without_sort = CatalogQuery {
+        sort: None,
+        ..query.with_page(1)
+    };
     for (key, value) in form_urlencoded::parse(without_sort.to_query_string().as_bytes()) {
         let key: &'static str = match key.as_ref() {
             "q" => "q",
@@ -283,7 +316,11 @@ pub async fn home(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Res
             .collect(),
         sort_options: Sort::ALL
             .into_iter()
-            .map(|s| SortOption { value: s.as_str(), label: s.label(), selected: s == effective_sort })
+            .map(|s| SortOption {
+                value: s.as_str(),
+                label: s.label(),
+                selected: s == effective_sort,
+            })
             .collect(),
         sort_hidden,
         chips,
@@ -296,7 +333,11 @@ pub async fn home(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Res
         errors,
         query,
     };
-    let status = if page.errors.is_empty() { StatusCode::OK } else { StatusCode::BAD_REQUEST };
+    let status = if page.errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::BAD_REQUEST
+    };
     (status, page).into_response()
 }
 
@@ -314,25 +355,44 @@ pub struct OfferPage {
 }
 
 pub async fn offer(State(state): State<AppState>, Path(code): Path<String>) -> Response {
-    let offer = match state.catalog().get_offer(pb::GetOfferRequest { code }).await {
+    let offer = match state
+        .catalog()
+        .get_offer(pb::GetOfferRequest { code })
+        .await
+    {
         Ok(response) => response.into_inner().offer,
         Err(status) => {
             return match AppError::from(status) {
                 // A malformed code names no offer: same answer as an unknown one.
                 AppError::Invalid(_) => error_page(
                     &state,
-                    &AppError::NotFound("Cet identifiant ne correspond à aucune offre du catalogue.".into()),
+                    &AppError::NotFound(
+                        "Cet identifiant ne correspond à aucune offre du catalogue.".into(),
+                    ),
                 ),
                 other => error_page(&state, &other),
             };
         }
     };
     let Some(offer) = offer else {
-        return error_page(&state, &AppError::Internal("catalog returned no offer".into()));
+        return error_page(
+            &state,
+            &AppError::Internal("catalog returned no offer".into()),
+        );
     };
     let domain = offer.domain.clone().unwrap_or_default();
-    let domain_url = CatalogQuery { domains: vec![domain.slug.clone()], page: 1, ..CatalogQuery::default() }.home_url();
-    let thematics = offer.thematics.iter().map(|t| t.label.as_str()).collect::<Vec<_>>().join(", ");
+    let domain_url = CatalogQuery {
+        domains: vec![domain.slug.clone()],
+        page: 1,
+        ..CatalogQuery::default()
+    }
+    .home_url();
+    let thematics = offer
+        .thematics
+        .iter()
+        .map(|t| t.label.as_str())
+        .collect::<Vec<_>>()
+        .join(", ");
     let card = offer_card(pb::OfferSummary {
         code: offer.code,
         title: offer.title,

@@ -55,7 +55,11 @@ pub fn error_page(state: &AppState, error: &AppError) -> Response {
         AppError::Unavailable(_) => "Service momentanément indisponible",
         AppError::Internal(_) => "Une erreur est survenue",
     };
-    let page = ErrorPage { layout: Layout::new(state), heading: heading.to_owned(), detail: error.detail() };
+    let page = ErrorPage {
+        layout: Layout::new(state),
+        heading: heading.to_owned(),
+        detail: error.detail(),
+    };
     (error.status(), page).into_response()
 }
 

@@ -41,7 +41,11 @@ impl OfferCode {
     pub fn natural_cmp(&self, other: &Self) -> Ordering {
         let key = |code: &Self| {
             let (letter, digits) = code.0.split_at(1);
-            (letter.to_owned(), digits.parse::<u32>().unwrap_or(u32::MAX), code.0.len())
+            (
+                letter.to_owned(),
+                digits.parse::<u32>().unwrap_or(u32::MAX),
+                code.0.len(),
+            )
         };
         key(self).cmp(&key(other))
     }
@@ -198,8 +202,10 @@ mod tests {
 
     #[test]
     fn codes_sort_naturally() {
-        let mut codes: Vec<_> =
-            ["R02", "O10", "F176", "O2", "O01"].iter().map(|c| OfferCode::parse(c).unwrap()).collect();
+        let mut codes: Vec<_> = ["R02", "O10", "F176", "O2", "O01"]
+            .iter()
+            .map(|c| OfferCode::parse(c).unwrap())
+            .collect();
         codes.sort_by(OfferCode::natural_cmp);
         let sorted: Vec<_> = codes.iter().map(OfferCode::as_str).collect();
         assert_eq!(sorted, ["F176", "O01", "O2", "O10", "R02"]);
@@ -221,8 +227,15 @@ mod tests {
     #[test]
     fn defaults_fill_the_gaps() {
         let params = SearchParams::parse(SearchInput::default()).unwrap();
-        assert_eq!((params.page, params.per_page, params.sort), (1, DEFAULT_PER_PAGE, SortOrder::Code));
-        let params = SearchParams::parse(SearchInput { query: "eau".into(), ..Default::default() }).unwrap();
+        assert_eq!(
+            (params.page, params.per_page, params.sort),
+            (1, DEFAULT_PER_PAGE, SortOrder::Code)
+        );
+        let params = SearchParams::parse(SearchInput {
+            query: "eau".into(),
+            ..Default::default()
+        })
+        .unwrap();
         assert_eq!(params.sort, SortOrder::Relevance);
     }
 }

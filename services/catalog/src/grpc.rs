@@ -23,11 +23,18 @@ impl<S: Store> Catalog<S> {
     /// Loads the index from the store.
     pub async fn load(store: S) -> Result<Self, StoreError> {
         let index = Self::build_index(&store).await?;
-        Ok(Self { store, index: RwLock::new(Arc::new(index)) })
+        Ok(Self {
+            store,
+            index: RwLock::new(Arc::new(index)),
+        })
     }
 
     async fn build_index(store: &S) -> Result<CatalogIndex, StoreError> {
-        Ok(CatalogIndex::build(store.domains().await?, store.typologies().await?, store.offers().await?))
+        Ok(CatalogIndex::build(
+            store.domains().await?,
+            store.typologies().await?,
+            store.offers().await?,
+        ))
     }
 
     /// Rebuilds the index after the catalogue changed.
@@ -82,16 +89,24 @@ fn thematic_to_pb(thematic: &domain::Thematic) -> pb::Thematic {
 }
 
 fn typology_to_pb(typology: &domain::Typology) -> pb::Typology {
-    pb::Typology { slug: typology.slug.clone(), label: typology.label.clone() }
+    pb::Typology {
+        slug: typology.slug.clone(),
+        label: typology.label.clone(),
+    }
 }
 
 /// The domain of an offer without its thematics list (the offer carries its own).
 fn offer_domain(index: &CatalogIndex, offer: &domain::Offer) -> Option<pb::Domain> {
-    index.domain(&offer.domain_slug).map(|d| pb::Domain { thematics: Vec::new(), ..domain_to_pb(d) })
+    index.domain(&offer.domain_slug).map(|d| pb::Domain {
+        thematics: Vec::new(),
+        ..domain_to_pb(d)
+    })
 }
 
 fn offer_thematics(index: &CatalogIndex, offer: &domain::Offer) -> Vec<pb::Thematic> {
-    let Some(domain) = index.domain(&offer.domain_slug) else { return Vec::new() };
+    let Some(domain) = index.domain(&offer.domain_slug) else {
+        return Vec::new();
+    };
     offer
         .thematic_slugs
         .iter()
@@ -204,10 +219,17 @@ impl<S: Store> pb::catalog_service_server::CatalogService for CatalogGrpc<S> {
         }
         let result = index.search(&params);
         let facets = |counts: Vec<(String, u32)>| {
-            counts.into_iter().map(|(slug, count)| pb::FacetCount { slug, count }).collect()
+            counts
+                .into_iter()
+                .map(|(slug, count)| pb::FacetCount { slug, count })
+                .collect()
         };
         Ok(Response::new(pb::SearchOffersResponse {
-            offers: result.offers.iter().map(|o| summary_to_pb(&index, o)).collect(),
+            offers: result
+                .offers
+                .iter()
+                .map(|o| summary_to_pb(&index, o))
+                .collect(),
             total: u32::try_from(result.total).unwrap_or(u32::MAX),
             page: params.page,
             per_page: params.per_page,
@@ -220,11 +242,16 @@ impl<S: Store> pb::catalog_service_server::CatalogService for CatalogGrpc<S> {
         &self,
         request: Request<pb::GetOfferRequest>,
     ) -> Result<Response<pb::GetOfferResponse>, Status> {
-        let code = OfferCode::parse(&request.into_inner().code).map_err(|v| invalid_argument(&[v]))?;
+        let code =
+            OfferCode::parse(&request.into_inner().code).map_err(|v| invalid_argument(&[v]))?;
         let index = self.catalog.index();
         match index.get(code.as_str()) {
-            Some(offer) => Ok(Response::new(pb::GetOfferResponse { offer: Some(offer_to_pb(&index, offer)) })),
-            None => Err(Status::not_found(format!("Aucune offre publiée ne porte l'identifiant {code}."))),
+            Some(offer) => Ok(Response::new(pb::GetOfferResponse {
+                offer: Some(offer_to_pb(&index, offer)),
+            })),
+            None => Err(Status::not_found(format!(
+                "Aucune offre publiée ne porte l'identifiant {code}."
+            ))),
         }
     }
 }

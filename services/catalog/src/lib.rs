@@ -56,14 +56,27 @@ async fn serve<S: Store>(
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send,
 ) -> anyhow::Result<()> {
-    store.migrate().await.context("migrating the catalog database")?;
-    if seed_demo && seed::seed_if_empty(&store).await.context("seeding the demo catalogue")? {
+    store
+        .migrate()
+        .await
+        .context("migrating the catalog database")?;
+    if seed_demo
+        && seed::seed_if_empty(&store)
+            .await
+            .context("seeding the demo catalogue")?
+    {
         tracing::info!("demo catalogue written into the empty database");
     }
-    let catalog = Arc::new(Catalog::load(store).await.context("loading the catalogue")?);
+    let catalog = Arc::new(
+        Catalog::load(store)
+            .await
+            .context("loading the catalogue")?,
+    );
     tracing::info!(offers = catalog.index().len(), "catalogue loaded");
     GrpcHost::new()
-        .add_service(CatalogServiceServer::from_arc(Arc::new(CatalogGrpc::new(catalog))))
+        .add_service(CatalogServiceServer::from_arc(Arc::new(CatalogGrpc::new(
+            catalog,
+        ))))
         .serve(listener, shutdown)
         .await
 }

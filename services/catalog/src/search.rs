@@ -55,15 +55,15 @@ fn singular(word: &str) -> String {
     if word.chars().count() < 4 || word.chars().all(|c| c.is_ascii_digit()) {
         return word.to_owned();
     }
-    if let Some(stem) = word.strip_suffix("aux") {
-        if !matches!(stem.chars().last(), Some('e')) {
-            return format!("{stem}al");
-        }
+    if let Some(stem) = word.strip_suffix("aux")
+        && !stem.ends_with('e')
+    {
+        return format!("{stem}al");
     }
-    if let Some(stem) = word.strip_suffix('x') {
-        if !stem.ends_with('i') {
-            return stem.to_owned();
-        }
+    if let Some(stem) = word.strip_suffix('x')
+        && !stem.ends_with('i')
+    {
+        return stem.to_owned();
     }
     match word.strip_suffix('s') {
         Some(stem) if !stem.ends_with(['i', 'u', 's']) => stem.to_owned(),
@@ -134,10 +134,16 @@ impl CatalogIndex {
             .flat_map(|d| d.thematics.iter())
             .map(|t| (t.slug.as_str(), t.label.as_str()))
             .collect();
-        let domain_labels: HashMap<&str, &str> =
-            domains.iter().map(|d| (d.slug.as_str(), d.label.as_str())).collect();
+        let domain_labels: HashMap<&str, &str> = domains
+            .iter()
+            .map(|d| (d.slug.as_str(), d.label.as_str()))
+            .collect();
 
-        let mut index = Self { domains: Vec::new(), typologies: Vec::new(), ..Self::default() };
+        let mut index = Self {
+            domains: Vec::new(),
+            typologies: Vec::new(),
+            ..Self::default()
+        };
         for (position, offer) in offers.iter().enumerate() {
             let doc = u32::try_from(position).unwrap_or(u32::MAX);
             let mut scores: HashMap<String, f32> = HashMap::new();
@@ -169,7 +175,9 @@ impl CatalogIndex {
                 });
                 index.postings[id].push((doc, score));
             }
-            index.by_code.insert(offer.code.as_str().to_owned(), position);
+            index
+                .by_code
+                .insert(offer.code.as_str().to_owned(), position);
         }
         let count = u32::try_from(offers.len()).unwrap_or(u32::MAX);
         index.code_rank = (0..count).collect();
@@ -196,7 +204,9 @@ impl CatalogIndex {
 
     /// A published offer by code, any case.
     pub fn get(&self, code: &str) -> Option<&Offer> {
-        self.by_code.get(&code.trim().to_ascii_uppercase()).map(|&i| &self.offers[i])
+        self.by_code
+            .get(&code.trim().to_ascii_uppercase())
+            .map(|&i| &self.offers[i])
     }
 
     pub fn domain(&self, slug: &str) -> Option<&Domain> {
@@ -216,7 +226,11 @@ impl CatalogIndex {
             }
         }
         for slug in &params.thematics {
-            if !self.domains.iter().any(|d| d.thematics.iter().any(|t| &t.slug == slug)) {
+            if !self
+                .domains
+                .iter()
+                .any(|d| d.thematics.iter().any(|t| &t.slug == slug))
+            {
                 unknown.push(("thematics", slug.clone()));
             }
         }
@@ -301,8 +315,10 @@ impl CatalogIndex {
         // Thematics refine their own domain; a thematic chosen alone implies its domain.
         let mut chosen_domains: Vec<&str> = params.domains.iter().map(String::as_str).collect();
         for slug in &params.thematics {
-            if let Some(domain) =
-                self.domains.iter().find(|d| d.thematics.iter().any(|t| &t.slug == slug))
+            if let Some(domain) = self
+                .domains
+                .iter()
+                .find(|d| d.thematics.iter().any(|t| &t.slug == slug))
             {
                 chosen_domains.push(domain.slug.as_str());
             }
@@ -326,7 +342,11 @@ impl CatalogIndex {
                         .is_some_and(|d| d.thematics.iter().any(|t| &&t.slug == slug))
                 })
                 .collect();
-            chosen_here.is_empty() || offer.thematic_slugs.iter().any(|t| chosen_here.contains(&t))
+            chosen_here.is_empty()
+                || offer
+                    .thematic_slugs
+                    .iter()
+                    .any(|t| chosen_here.contains(&t))
         };
         let matches_typology = |offer: &Offer| {
             params.typologies.is_empty() || params.typologies.contains(&offer.typology_slug)
@@ -355,9 +375,18 @@ impl CatalogIndex {
             SortOrder::Code => hits.sort_by_key(|&doc| self.code_rank[doc as usize]),
             SortOrder::Title => hits.sort_by_key(|&doc| self.title_rank[doc as usize]),
             SortOrder::Relevance => {
-                let score = |doc: u32| scores.as_ref().and_then(|s| s.get(&doc)).copied().unwrap_or(0.0);
+                let score = |doc: u32| {
+                    scores
+                        .as_ref()
+                        .and_then(|s| s.get(&doc))
+                        .copied()
+                        .unwrap_or(0.0)
+                };
                 hits.sort_by(|&a, &b| {
-                    score(b).partial_cmp(&score(a)).unwrap_or(Ordering::Equal).then(a.cmp(&b))
+                    score(b)
+                        .partial_cmp(&score(a))
+                        .unwrap_or(Ordering::Equal)
+                        .then(a.cmp(&b))
                 });
             }
         }
@@ -375,12 +404,22 @@ impl CatalogIndex {
             domain_counts: self
                 .domains
                 .iter()
-                .map(|d| (d.slug.clone(), domain_counts.get(d.slug.as_str()).copied().unwrap_or(0)))
+                .map(|d| {
+                    (
+                        d.slug.clone(),
+                        domain_counts.get(d.slug.as_str()).copied().unwrap_or(0),
+                    )
+                })
                 .collect(),
             typology_counts: self
                 .typologies
                 .iter()
-                .map(|t| (t.slug.clone(), typology_counts.get(t.slug.as_str()).copied().unwrap_or(0)))
+                .map(|t| {
+                    (
+                        t.slug.clone(),
+                        typology_counts.get(t.slug.as_str()).copied().unwrap_or(0),
+                    )
+                })
                 .collect(),
         }
     }
@@ -399,7 +438,13 @@ mod tests {
     #[test]
     fn plurals_and_accents_meet_on_one_term() {
         assert_eq!(terms("Aménagements"), terms("amenagement"));
-        assert_eq!(terms("Travaux"), terms("travail").iter().map(|_| "traval".to_owned()).collect::<Vec<_>>());
+        assert_eq!(
+            terms("Travaux"),
+            terms("travail")
+                .iter()
+                .map(|_| "traval".to_owned())
+                .collect::<Vec<_>>()
+        );
         assert_eq!(terms("les réseaux d'eaux"), ["reseau", "eau"]);
         assert_eq!(terms("journaux locaux"), ["journal", "local"]);
     }
@@ -411,7 +456,10 @@ mod tests {
 
     #[test]
     fn stop_words_and_punctuation_are_dropped() {
-        assert_eq!(terms("Aide à l'élaboration des documents, d'urbanisme !"), ["aide", "elaboration", "document", "urbanisme"]);
+        assert_eq!(
+            terms("Aide à l'élaboration des documents, d'urbanisme !"),
+            ["aide", "elaboration", "document", "urbanisme"]
+        );
     }
 
     #[test]

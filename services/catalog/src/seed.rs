@@ -49,8 +49,8 @@ struct SeedOffer {
 
 /// The demo catalogue shipped in the binary.
 pub fn demo_catalog() -> Result<CatalogData, StoreError> {
-    let file: SeedFile =
-        serde_json::from_str(DEMO).map_err(|e| StoreError::Corrupt(format!("demo catalogue: {e}")))?;
+    let file: SeedFile = serde_json::from_str(DEMO)
+        .map_err(|e| StoreError::Corrupt(format!("demo catalogue: {e}")))?;
     let now = Utc::now();
     let domains = file
         .domains
@@ -60,7 +60,11 @@ pub fn demo_catalog() -> Result<CatalogData, StoreError> {
             thematics: d
                 .thematics
                 .into_iter()
-                .map(|t| Thematic { slug: t.slug, label: t.label, domain_slug: d.slug.clone() })
+                .map(|t| Thematic {
+                    slug: t.slug,
+                    label: t.label,
+                    domain_slug: d.slug.clone(),
+                })
                 .collect(),
             slug: d.slug,
             label: d.label,
@@ -96,7 +100,10 @@ pub fn demo_catalog() -> Result<CatalogData, StoreError> {
         typologies: file
             .typologies
             .into_iter()
-            .map(|t| Typology { slug: t.slug, label: t.label })
+            .map(|t| Typology {
+                slug: t.slug,
+                label: t.label,
+            })
             .collect(),
         offers,
     })
@@ -117,8 +124,16 @@ pub fn synthetic_catalog(count: usize) -> Result<CatalogData, StoreError> {
     let mut data = demo_catalog()?;
     let base = data.offers.clone();
     const EXTRA: &[&str] = &[
-        "rural", "intercommunal", "durable", "participatif", "numérique", "patrimonial",
-        "scolaire", "sportif", "solidaire", "innovant",
+        "rural",
+        "intercommunal",
+        "durable",
+        "participatif",
+        "numérique",
+        "patrimonial",
+        "scolaire",
+        "sportif",
+        "solidaire",
+        "innovant",
     ];
     let mut n = 0usize;
     while data.offers.len() < count && !base.is_empty() {
@@ -149,15 +164,31 @@ mod tests {
         assert_eq!(data.typologies.len(), 3);
         assert!(data.offers.len() >= 60);
         for domain in &data.domains {
-            assert!(domain.thematics.len() >= 3, "{} has too few thematics", domain.slug);
+            assert!(
+                domain.thematics.len() >= 3,
+                "{} has too few thematics",
+                domain.slug
+            );
             assert!(data.offers.iter().any(|o| o.domain_slug == domain.slug));
         }
         for offer in &data.offers {
-            let domain = data.domains.iter().find(|d| d.slug == offer.domain_slug).unwrap();
+            let domain = data
+                .domains
+                .iter()
+                .find(|d| d.slug == offer.domain_slug)
+                .unwrap();
             for thematic in &offer.thematic_slugs {
-                assert!(domain.thematics.iter().any(|t| &t.slug == thematic), "{}: {thematic}", offer.code);
+                assert!(
+                    domain.thematics.iter().any(|t| &t.slug == thematic),
+                    "{}: {thematic}",
+                    offer.code
+                );
             }
-            assert!(data.typologies.iter().any(|t| t.slug == offer.typology_slug));
+            assert!(
+                data.typologies
+                    .iter()
+                    .any(|t| t.slug == offer.typology_slug)
+            );
         }
     }
 

@@ -24,10 +24,17 @@ where
 
 /// A yes/no variable: `true`/`false`, `1`/`0`, `yes`/`no`, `on`/`off`.
 pub fn flag_or(name: &str, default: bool) -> anyhow::Result<bool> {
-    match std::env::var(name).unwrap_or_default().trim().to_ascii_lowercase().as_str() {
+    match std::env::var(name)
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase()
+        .as_str()
+    {
         "" => Ok(default),
         "1" | "true" | "yes" | "on" => Ok(true),
         "0" | "false" | "no" | "off" => Ok(false),
-        other => Err(anyhow!("invalid value for {name}: {other:?} (expected true or false)")),
+        other => Err(anyhow!(
+            "invalid value for {name}: {other:?} (expected true or false)"
+        )),
     }
 }

@@ -25,7 +25,10 @@ impl DbKind {
         } else if url.starts_with("sqlite:") {
             Ok(Self::Sqlite)
         } else {
-            bail!("unsupported database URL (expected postgres:// or sqlite://): {}", redact(url))
+            bail!(
+                "unsupported database URL (expected postgres:// or sqlite://): {}",
+                redact(url)
+            )
         }
     }
 }
@@ -90,14 +93,26 @@ mod tests {
 
     #[test]
     fn kinds_are_told_by_scheme() {
-        assert_eq!(DbKind::of_url("postgres://u@h/db").unwrap(), DbKind::Postgres);
-        assert_eq!(DbKind::of_url("sqlite://data/catalog.db").unwrap(), DbKind::Sqlite);
+        assert_eq!(
+            DbKind::of_url("postgres://u@h/db").unwrap(),
+            DbKind::Postgres
+        );
+        assert_eq!(
+            DbKind::of_url("sqlite://data/catalog.db").unwrap(),
+            DbKind::Sqlite
+        );
         assert!(DbKind::of_url("mysql://h/db").is_err());
     }
 
     #[test]
     fn passwords_never_reach_logs() {
-        assert_eq!(redact("postgres://id77:s3cret@db:5432/catalog"), "postgres://id77:***@db:5432/catalog");
-        assert_eq!(redact("postgres://postgres@127.0.0.1/x"), "postgres://postgres@127.0.0.1/x");
+        assert_eq!(
+            redact("postgres://id77:s3cret@db:5432/catalog"),
+            "postgres://id77:***@db:5432/catalog"
+        );
+        assert_eq!(
+            redact("postgres://postgres@127.0.0.1/x"),
+            "postgres://postgres@127.0.0.1/x"
+        );
     }
 }

@@ -6,12 +6,7 @@ use std::{convert::Infallible, future::Future};
 use anyhow::Context as _;
 use tokio::net::TcpListener;
 use tokio_stream::wrappers::TcpListenerStream;
-use tonic::{
-    body::Body,
-    server::NamedService,
-    service::RoutesBuilder,
-    transport::Server,
-};
+use tonic::{body::Body, server::NamedService, service::RoutesBuilder, transport::Server};
 
 /// Collects a process's gRPC services, then serves them on a listener until shutdown.
 pub struct GrpcHost {
@@ -27,7 +22,10 @@ impl Default for GrpcHost {
 
 impl GrpcHost {
     pub fn new() -> Self {
-        Self { routes: RoutesBuilder::default(), served: Vec::new() }
+        Self {
+            routes: RoutesBuilder::default(),
+            served: Vec::new(),
+        }
     }
 
     /// Adds a service; it is reported SERVING by the health service once the host starts.
@@ -69,9 +67,7 @@ impl GrpcHost {
         let local = listener.local_addr().ok();
         tracing::info!(address = ?local, services = ?self.served, "gRPC server listening");
         Server::builder()
-            .trace_fn(|request| {
-                tracing::info_span!("grpc", path = %request.uri().path())
-            })
+            .trace_fn(|request| tracing::info_span!("grpc", path = %request.uri().path()))
             .add_routes(self.routes.routes())
             .serve_with_incoming_shutdown(TcpListenerStream::new(listener), shutdown)
             .await

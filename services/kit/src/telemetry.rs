@@ -36,7 +36,10 @@ pub fn init(service_name: &'static str) -> TelemetryGuard {
         .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=info,h2=warn,tonic=info"));
     let json = std::env::var("ID77_LOG_FORMAT").is_ok_and(|format| format == "json");
     let provider = std::env::var_os("OTEL_EXPORTER_OTLP_ENDPOINT").and_then(|_| {
-        match opentelemetry_otlp::SpanExporter::builder().with_tonic().build() {
+        match opentelemetry_otlp::SpanExporter::builder()
+            .with_tonic()
+            .build()
+        {
             Ok(exporter) => Some(
                 SdkTracerProvider::builder()
                     .with_batch_exporter(exporter)
@@ -54,9 +57,13 @@ pub fn init(service_name: &'static str) -> TelemetryGuard {
         .map(|provider| tracing_opentelemetry::layer().with_tracer(provider.tracer(service_name)));
     let registry = tracing_subscriber::registry().with(filter).with(otel_layer);
     let result = if json {
-        registry.with(tracing_subscriber::fmt::layer().json()).try_init()
+        registry
+            .with(tracing_subscriber::fmt::layer().json())
+            .try_init()
     } else {
-        registry.with(tracing_subscriber::fmt::layer().with_writer(std::io::stderr)).try_init()
+        registry
+            .with(tracing_subscriber::fmt::layer().with_writer(std::io::stderr))
+            .try_init()
     };
     if let Err(error) = result {
         // Tests and the all-in-one binary may call this more than once; the first one wins.

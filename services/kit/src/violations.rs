@@ -13,7 +13,10 @@ pub struct FieldViolation {
 
 impl FieldViolation {
     pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
-        Self { field: field.into(), message: message.into() }
+        Self {
+            field: field.into(),
+            message: message.into(),
+        }
     }
 }
 
@@ -39,7 +42,10 @@ pub fn field_violations(status: &Status) -> Vec<FieldViolation> {
             bad_request
                 .field_violations
                 .into_iter()
-                .map(|v| FieldViolation { field: v.field, message: v.description })
+                .map(|v| FieldViolation {
+                    field: v.field,
+                    message: v.description,
+                })
                 .collect()
         })
         .unwrap_or_default()

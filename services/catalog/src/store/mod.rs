@@ -42,7 +42,10 @@ pub trait Store: Send + Sync + 'static {
     fn typologies(&self) -> impl Future<Output = Result<Vec<Typology>, StoreError>> + Send;
     /// Every offer, published or not, with its thematic slugs in order.
     fn offers(&self) -> impl Future<Output = Result<Vec<Offer>, StoreError>> + Send;
-    fn offer(&self, code: &OfferCode) -> impl Future<Output = Result<Option<Offer>, StoreError>> + Send;
+    fn offer(
+        &self,
+        code: &OfferCode,
+    ) -> impl Future<Output = Result<Option<Offer>, StoreError>> + Send;
     /// Whether the database answers.
     fn ping(&self) -> impl Future<Output = Result<(), StoreError>> + Send;
 }
