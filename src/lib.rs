@@ -1,6 +1,7 @@
 //! The all-in-one ID77 platform: every service and the gateway in one process, on embedded
-//! defaults (SQLite files under the data directory). The services still talk gRPC to each
-//! other over loopback, so this runs the same code paths as the distributed deployment.
+//! defaults (SQLite files under the data directory). The gateway still calls the services
+//! through their gRPC clients and servers (in-process, without a socket), so this runs the same
+//! code paths as the distributed deployment.
 
 use std::{net::SocketAddr, path::PathBuf};
 
@@ -43,26 +44,17 @@ impl Platform {
         let stop = CancellationToken::new();
         let mut tasks = JoinSet::new();
 
-        let catalog_listener = TcpListener::bind("127.0.0.1:0")
-            .await
-            .context("binding the catalog's gRPC port")?;
-        let catalog_addr = catalog_listener.local_addr()?;
-        let catalog_config = id77_catalog::Config {
+        let catalog = id77_catalog::routes(id77_catalog::Config {
             database_url: format!("sqlite://{}", config.data_dir.join("catalog.db").display()),
             seed_demo: config.seed_demo,
-        };
-        tasks.spawn(id77_catalog::run(
-            catalog_config,
-            catalog_listener,
-            stop.clone().cancelled_owned(),
-        ));
-
+        })
+        .await?;
+        // The gateway calls the catalog's gRPC service in-process: same protobuf messages and
+        // status codes as over the network, without a socket in between.
+        let state = id77_gateway::AppState::new(id77_gateway::state::in_process(catalog));
         let http_addr = http_listener.local_addr()?;
-        let gateway_config = id77_gateway::Config {
-            catalog_addr: format!("http://{catalog_addr}"),
-        };
         tasks.spawn(id77_gateway::run(
-            gateway_config,
+            state,
             http_listener,
             stop.clone().cancelled_owned(),
         ));

@@ -38,6 +38,15 @@ pub struct Config {
     pub catalog_addr: String,
 }
 
+impl Config {
+    /// Network channels to every service.
+    pub fn connect(&self) -> anyhow::Result<AppState> {
+        let catalog = state::connect(&self.catalog_addr)
+            .with_context(|| format!("invalid catalog address {}", self.catalog_addr))?;
+        Ok(AppState::new(catalog))
+    }
+}
+
 const CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
     connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
 
@@ -103,14 +112,12 @@ async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
 
 /// Serves the gateway on `listener` until `shutdown` resolves, then drains open requests.
 pub async fn run(
-    config: Config,
+    state: AppState,
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
-    let state = AppState::new(&config.catalog_addr)
-        .with_context(|| format!("invalid catalog address {}", config.catalog_addr))?;
     let local = listener.local_addr().ok();
-    tracing::info!(address = ?local, catalog = %config.catalog_addr, "HTTP gateway listening");
+    tracing::info!(address = ?local, "HTTP gateway listening");
     axum::serve(listener, app(state))
         .with_graceful_shutdown(shutdown)
         .await

@@ -1,41 +1,82 @@
-//! What every handler shares: gRPC clients of the services (cheap to clone, one HTTP/2
-//! connection each) and the embedded assets.
+//! What every handler shares: gRPC clients of the services and the embedded assets.
+//!
+//! A client runs over a [`GrpcChannel`]: a network channel in the distributed deployment, or
+//! the service's own tower service in the all-in-one process (same gRPC encoding, no socket).
 
 use std::{sync::Arc, time::Duration};
 
 use id77_proto::catalog::v1::catalog_service_client::CatalogServiceClient;
-use tonic::transport::{Channel, Endpoint};
+use tonic::{
+    body::Body,
+    transport::{Channel, Endpoint},
+};
+use tower::{BoxError, ServiceExt as _, util::BoxCloneSyncService};
 
 use crate::assets::Assets;
 
+/// A gRPC connection to a service, whatever carries it.
+pub type GrpcChannel = BoxCloneSyncService<http::Request<Body>, http::Response<Body>, ChannelError>;
+
+/// A transport failure. A concrete type rather than `BoxError`: boxed trait-object errors trip
+/// the compiler's `Send` inference in the handlers' futures.
+#[derive(Debug)]
+pub struct ChannelError(BoxError);
+
+impl std::fmt::Display for ChannelError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl std::error::Error for ChannelError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(self.0.as_ref())
+    }
+}
+
+/// A channel to a service at `address` (`http://host:port`). It connects lazily: the gateway
+/// starts even when a service is not up yet, and `/readyz` says so.
+pub fn connect(address: &str) -> anyhow::Result<GrpcChannel> {
+    let channel: Channel = Endpoint::from_shared(address.to_owned())?
+        .connect_timeout(Duration::from_secs(2))
+        .timeout(Duration::from_secs(10))
+        .tcp_nodelay(true)
+        .http2_keep_alive_interval(Duration::from_secs(30))
+        .connect_lazy();
+    Ok(BoxCloneSyncService::new(
+        channel.map_err(|e| ChannelError(e.into())),
+    ))
+}
+
+/// A channel that calls a service's tower service in-process (all-in-one mode).
+pub fn in_process(routes: tonic::service::Routes) -> GrpcChannel {
+    BoxCloneSyncService::new(tower::ServiceExt::<http::Request<Body>>::map_err(
+        routes,
+        |never: std::convert::Infallible| -> ChannelError { match never {} },
+    ))
+}
+
 #[derive(Clone)]
 pub struct AppState {
-    catalog: CatalogServiceClient<Channel>,
-    catalog_channel: Channel,
+    catalog: CatalogServiceClient<GrpcChannel>,
+    catalog_channel: GrpcChannel,
     pub assets: Arc<Assets>,
 }
 
 impl AppState {
-    /// Connects lazily: the gateway starts even when a service is not up yet, and `/readyz` says so.
-    pub fn new(catalog_addr: &str) -> anyhow::Result<Self> {
-        let channel = Endpoint::from_shared(catalog_addr.to_owned())?
-            .connect_timeout(Duration::from_secs(2))
-            .timeout(Duration::from_secs(10))
-            .tcp_nodelay(true)
-            .http2_keep_alive_interval(Duration::from_secs(30))
-            .connect_lazy();
-        Ok(Self {
-            catalog: CatalogServiceClient::new(channel.clone()),
-            catalog_channel: channel,
+    pub fn new(catalog: GrpcChannel) -> Self {
+        Self {
+            catalog: CatalogServiceClient::new(catalog.clone()),
+            catalog_channel: catalog,
             assets: Arc::new(Assets::load()),
-        })
+        }
     }
 
-    pub fn catalog(&self) -> CatalogServiceClient<Channel> {
+    pub fn catalog(&self) -> CatalogServiceClient<GrpcChannel> {
         self.catalog.clone()
     }
 
-    pub fn catalog_channel(&self) -> Channel {
+    pub fn catalog_channel(&self) -> GrpcChannel {
         self.catalog_channel.clone()
     }
 }

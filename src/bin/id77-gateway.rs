@@ -14,10 +14,6 @@ async fn main() -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(http_addr)
         .await
         .with_context(|| format!("cannot listen on {http_addr}"))?;
-    id77_gateway::run(
-        id77_gateway::Config { catalog_addr },
-        listener,
-        id77_kit::shutdown::signal(),
-    )
-    .await
+    let state = id77_gateway::Config { catalog_addr }.connect()?;
+    id77_gateway::run(state, listener, id77_kit::shutdown::signal()).await
 }

@@ -12,6 +12,7 @@ use id77_kit::{
 };
 use id77_proto::catalog::v1::catalog_service_server::CatalogServiceServer;
 use tokio::net::TcpListener;
+use tonic::service::Routes;
 
 pub mod domain;
 pub mod grpc;
@@ -38,24 +39,25 @@ pub async fn run(
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send,
 ) -> anyhow::Result<()> {
+    id77_kit::serve::serve_routes(routes(config).await?, listener, shutdown).await
+}
+
+/// The catalog's gRPC services (catalogue, health, reflection) ready to be served on a socket
+/// or called in-process.
+pub async fn routes(config: Config) -> anyhow::Result<Routes> {
     match DbKind::of_url(&config.database_url)? {
         DbKind::Postgres => {
             let store = PgStore::new(db::open_postgres(&config.database_url).await?);
-            serve(store, config.seed_demo, listener, shutdown).await
+            build(store, config.seed_demo).await
         }
         DbKind::Sqlite => {
             let store = SqliteStore::new(db::open_sqlite(&config.database_url).await?);
-            serve(store, config.seed_demo, listener, shutdown).await
+            build(store, config.seed_demo).await
         }
     }
 }
 
-async fn serve<S: Store>(
-    store: S,
-    seed_demo: bool,
-    listener: TcpListener,
-    shutdown: impl Future<Output = ()> + Send,
-) -> anyhow::Result<()> {
+async fn build<S: Store>(store: S, seed_demo: bool) -> anyhow::Result<Routes> {
     store
         .migrate()
         .await
@@ -77,6 +79,6 @@ async fn serve<S: Store>(
         .add_service(CatalogServiceServer::from_arc(Arc::new(CatalogGrpc::new(
             catalog,
         ))))
-        .serve(listener, shutdown)
+        .into_routes()
         .await
 }

@@ -109,43 +109,88 @@ pub struct SearchResult<'a> {
     pub typology_counts: Vec<(String, u32)>,
 }
 
+/// What filtering needs of an offer, as small integers (positions in the reference lists).
+#[derive(Debug, Default)]
+struct DocFacets {
+    domain: usize,
+    typology: usize,
+    thematics: Vec<usize>,
+}
+
 /// Every published offer with its inverted index, and the reference lists.
 #[derive(Debug, Default)]
 pub struct CatalogIndex {
     pub domains: Vec<Domain>,
     pub typologies: Vec<Typology>,
     offers: Vec<Offer>,
+    facets: Vec<DocFacets>,
+    /// Every thematic (flattened over domains) and the position of its domain.
+    thematic_slugs: Vec<String>,
+    thematic_domain: Vec<usize>,
     by_code: HashMap<String, usize>,
-    /// Distinct indexed terms; postings[i] lists (offer, score) for vocabulary[i].
+    /// Distinct indexed terms; `postings[i]` lists (offer, score) for `vocabulary[i]`.
     vocabulary: Vec<String>,
     term_ids: HashMap<String, usize>,
     postings: Vec<Vec<(u32, f32)>>,
-    /// Offers in code order, to sort without comparing strings at query time.
-    code_rank: Vec<u32>,
+    /// Term ids in string order, for prefix ranges.
+    sorted_terms: Vec<usize>,
+    /// Term ids by length in bytes, for the one-typo scan.
+    terms_by_len: Vec<Vec<usize>>,
+    /// Rank of each offer in title order (offers themselves are kept in code order).
     title_rank: Vec<u32>,
+}
+
+/// Whether two different words are one edit apart: one letter replaced, added, removed, or two
+/// neighbours swapped (optimal string alignment distance 1), without allocating.
+fn one_edit_apart(a: &str, b: &str) -> bool {
+    if !(a.is_ascii() && b.is_ascii()) {
+        return strsim::osa_distance(a, b) == 1;
+    }
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let first_difference = |x: &[u8], y: &[u8]| x.iter().zip(y).position(|(p, q)| p != q);
+    match a.len().abs_diff(b.len()) {
+        0 => {
+            let Some(i) = first_difference(a, b) else {
+                return false;
+            };
+            a[i + 1..] == b[i + 1..]
+                || (i + 1 < a.len()
+                    && a[i] == b[i + 1]
+                    && a[i + 1] == b[i]
+                    && a[i + 2..] == b[i + 2..])
+        }
+        1 => {
+            let (short, long) = if a.len() < b.len() { (a, b) } else { (b, a) };
+            let i = first_difference(short, long).unwrap_or(short.len());
+            short[i..] == long[i + 1..]
+        }
+        _ => false,
+    }
+}
+
+fn position(index: usize) -> u32 {
+    u32::try_from(index).unwrap_or(u32::MAX)
 }
 
 impl CatalogIndex {
     pub fn build(domains: Vec<Domain>, typologies: Vec<Typology>, offers: Vec<Offer>) -> Self {
         let mut offers: Vec<Offer> = offers.into_iter().filter(|o| o.published).collect();
         offers.sort_by(|a, b| a.code.natural_cmp(&b.code));
+        let mut index = Self::default();
+        for (domain_position, domain) in domains.iter().enumerate() {
+            for thematic in &domain.thematics {
+                index.thematic_slugs.push(thematic.slug.clone());
+                index.thematic_domain.push(domain_position);
+            }
+        }
         let thematic_labels: HashMap<&str, &str> = domains
             .iter()
             .flat_map(|d| d.thematics.iter())
             .map(|t| (t.slug.as_str(), t.label.as_str()))
             .collect();
-        let domain_labels: HashMap<&str, &str> = domains
-            .iter()
-            .map(|d| (d.slug.as_str(), d.label.as_str()))
-            .collect();
 
-        let mut index = Self {
-            domains: Vec::new(),
-            typologies: Vec::new(),
-            ..Self::default()
-        };
-        for (position, offer) in offers.iter().enumerate() {
-            let doc = u32::try_from(position).unwrap_or(u32::MAX);
+        for (doc, offer) in offers.iter().enumerate() {
+            let domain = domains.iter().position(|d| d.slug == offer.domain_slug);
             let mut scores: HashMap<String, f32> = HashMap::new();
             let mut add = |text: &str, field: Field| {
                 for term in terms(text) {
@@ -162,8 +207,8 @@ impl CatalogIndex {
                     add(label, Field::Thematic);
                 }
             }
-            if let Some(label) = domain_labels.get(offer.domain_slug.as_str()) {
-                add(label, Field::Domain);
+            if let Some(domain) = domain {
+                add(&domains[domain].label, Field::Domain);
             }
             add(&offer.summary, Field::Summary);
             add(&offer.description, Field::Description);
@@ -173,20 +218,39 @@ impl CatalogIndex {
                     index.postings.push(Vec::new());
                     index.vocabulary.len() - 1
                 });
-                index.postings[id].push((doc, score));
+                index.postings[id].push((position(doc), score));
             }
-            index
-                .by_code
-                .insert(offer.code.as_str().to_owned(), position);
+            index.by_code.insert(offer.code.as_str().to_owned(), doc);
+            index.facets.push(DocFacets {
+                // Offers of an unknown domain or typology match no filter on it.
+                domain: domain.unwrap_or(usize::MAX),
+                typology: typologies
+                    .iter()
+                    .position(|t| t.slug == offer.typology_slug)
+                    .unwrap_or(usize::MAX),
+                thematics: offer
+                    .thematic_slugs
+                    .iter()
+                    .filter_map(|slug| index.thematic_slugs.iter().position(|t| t == slug))
+                    .collect(),
+            });
         }
-        let count = u32::try_from(offers.len()).unwrap_or(u32::MAX);
-        index.code_rank = (0..count).collect();
-        let mut by_title: Vec<u32> = (0..count).collect();
+        index.sorted_terms = (0..index.vocabulary.len()).collect();
+        index
+            .sorted_terms
+            .sort_by(|&a, &b| index.vocabulary[a].cmp(&index.vocabulary[b]));
+        for (id, term) in index.vocabulary.iter().enumerate() {
+            if index.terms_by_len.len() <= term.len() {
+                index.terms_by_len.resize_with(term.len() + 1, Vec::new);
+            }
+            index.terms_by_len[term.len()].push(id);
+        }
+        let mut by_title: Vec<usize> = (0..offers.len()).collect();
         let titles: Vec<String> = offers.iter().map(|o| fold(&o.title)).collect();
-        by_title.sort_by(|&a, &b| titles[a as usize].cmp(&titles[b as usize]));
+        by_title.sort_by(|&a, &b| titles[a].cmp(&titles[b]));
         index.title_rank = vec![0; offers.len()];
         for (rank, &doc) in by_title.iter().enumerate() {
-            index.title_rank[doc as usize] = u32::try_from(rank).unwrap_or(u32::MAX);
+            index.title_rank[doc] = position(rank);
         }
         index.domains = domains;
         index.typologies = typologies;
@@ -226,11 +290,7 @@ impl CatalogIndex {
             }
         }
         for slug in &params.thematics {
-            if !self
-                .domains
-                .iter()
-                .any(|d| d.thematics.iter().any(|t| &t.slug == slug))
-            {
+            if !self.thematic_slugs.contains(slug) {
                 unknown.push(("thematics", slug.clone()));
             }
         }
@@ -242,42 +302,34 @@ impl CatalogIndex {
         unknown
     }
 
-    /// Scores of the offers matching every query term; `None` when there is no query text.
-    fn text_scores(&self, query: &str) -> Option<HashMap<u32, f32>> {
+    /// Score of every offer for the query (0 for the offers it does not match); `None` when the
+    /// query has no words.
+    fn text_scores(&self, query: &str) -> Option<Vec<f32>> {
         let query_terms = terms(query);
         if query_terms.is_empty() {
             return None;
         }
         let last = query_terms.len() - 1;
-        let mut total: Option<HashMap<u32, f32>> = None;
+        let mut total = vec![0.0f32; self.offers.len()];
+        let mut best = vec![0.0f32; self.offers.len()];
         for (position, term) in query_terms.iter().enumerate() {
-            let mut best: HashMap<u32, f32> = HashMap::new();
+            best.iter_mut().for_each(|score| *score = 0.0);
             for (term_id, quality) in self.matching_terms(term, position == last) {
                 for &(doc, score) in &self.postings[term_id] {
-                    let score = score * quality;
-                    let entry = best.entry(doc).or_default();
-                    *entry = entry.max(score);
+                    let slot = &mut best[doc as usize];
+                    *slot = slot.max(score * quality);
                 }
             }
-            total = Some(match total {
-                None => best,
-                // Every term must match: keep offers found by all terms so far.
-                Some(mut acc) => {
-                    acc.retain(|doc, score| match best.get(doc) {
-                        Some(add) => {
-                            *score += add;
-                            true
-                        }
-                        None => false,
-                    });
-                    acc
-                }
-            });
-            if total.as_ref().is_some_and(HashMap::is_empty) {
-                break;
+            // Every word must match: an offer missed by this word drops out.
+            for (sum, add) in total.iter_mut().zip(&best) {
+                *sum = if position == 0 || *sum > 0.0 {
+                    if *add > 0.0 { *sum + add } else { 0.0 }
+                } else {
+                    0.0
+                };
             }
         }
-        total
+        Some(total)
     }
 
     /// Indexed terms a query term stands for: itself, longer words it starts (for the word being
@@ -288,22 +340,29 @@ impl CatalogIndex {
             found.push((id, EXACT));
         }
         let length = term.chars().count();
-        let allow_prefix = is_last && length >= PREFIX_MIN_CHARS;
-        let allow_typo = length >= TYPO_MIN_CHARS;
-        if !(allow_prefix || allow_typo) {
-            return found;
-        }
-        for (id, candidate) in self.vocabulary.iter().enumerate() {
-            if candidate == term {
-                continue;
+        if is_last && length >= PREFIX_MIN_CHARS {
+            let start = self
+                .sorted_terms
+                .partition_point(|&id| self.vocabulary[id].as_str() < term);
+            for &id in &self.sorted_terms[start..] {
+                let candidate = &self.vocabulary[id];
+                if !candidate.starts_with(term) {
+                    break;
+                }
+                if candidate != term {
+                    found.push((id, PREFIX));
+                }
             }
-            if allow_prefix && candidate.starts_with(term) {
-                found.push((id, PREFIX));
-            } else if allow_typo
-                && candidate.len().abs_diff(term.len()) <= 1
-                && strsim::osa_distance(candidate, term) == 1
-            {
-                found.push((id, ONE_TYPO));
+        }
+        if length >= TYPO_MIN_CHARS {
+            let lengths = term.len().saturating_sub(1)..=term.len() + 1;
+            for ids in lengths.filter_map(|len| self.terms_by_len.get(len)) {
+                for &id in ids {
+                    let candidate = &self.vocabulary[id];
+                    if one_edit_apart(candidate, term) && !found.iter().any(|&(f, _)| f == id) {
+                        found.push((id, ONE_TYPO));
+                    }
+                }
             }
         }
         found
@@ -313,81 +372,66 @@ impl CatalogIndex {
         let scores = self.text_scores(&params.query);
         let code = params.code.as_ref().map(|c| c.as_str());
         // Thematics refine their own domain; a thematic chosen alone implies its domain.
-        let mut chosen_domains: Vec<&str> = params.domains.iter().map(String::as_str).collect();
-        for slug in &params.thematics {
-            if let Some(domain) = self
-                .domains
-                .iter()
-                .find(|d| d.thematics.iter().any(|t| &t.slug == slug))
-            {
-                chosen_domains.push(domain.slug.as_str());
+        let mut domain_chosen = vec![false; self.domains.len()];
+        let mut domain_refined = vec![false; self.domains.len()];
+        let mut thematic_chosen = vec![false; self.thematic_slugs.len()];
+        for slug in &params.domains {
+            if let Some(d) = self.domains.iter().position(|d| &d.slug == slug) {
+                domain_chosen[d] = true;
             }
         }
-        let matches_text = |doc: u32, offer: &Offer| {
-            code.is_none_or(|code| offer.code.as_str() == code)
-                && scores.as_ref().is_none_or(|s| s.contains_key(&doc))
-        };
-        let matches_domain = |offer: &Offer| {
-            if chosen_domains.is_empty() {
-                return true;
+        for slug in &params.thematics {
+            if let Some(t) = self.thematic_slugs.iter().position(|t| t == slug) {
+                thematic_chosen[t] = true;
+                domain_chosen[self.thematic_domain[t]] = true;
+                domain_refined[self.thematic_domain[t]] = true;
             }
-            if !chosen_domains.contains(&offer.domain_slug.as_str()) {
-                return false;
-            }
-            let chosen_here: Vec<&String> = params
-                .thematics
-                .iter()
-                .filter(|slug| {
-                    self.domain(&offer.domain_slug)
-                        .is_some_and(|d| d.thematics.iter().any(|t| &&t.slug == slug))
-                })
-                .collect();
-            chosen_here.is_empty()
-                || offer
-                    .thematic_slugs
-                    .iter()
-                    .any(|t| chosen_here.contains(&t))
-        };
-        let matches_typology = |offer: &Offer| {
-            params.typologies.is_empty() || params.typologies.contains(&offer.typology_slug)
-        };
+        }
+        let any_domain = domain_chosen.contains(&true);
+        let typology_chosen: Vec<bool> = self
+            .typologies
+            .iter()
+            .map(|t| params.typologies.contains(&t.slug))
+            .collect();
+        let any_typology = typology_chosen.contains(&true);
 
-        let mut domain_counts: HashMap<&str, u32> = HashMap::new();
-        let mut typology_counts: HashMap<&str, u32> = HashMap::new();
+        let mut domain_counts = vec![0u32; self.domains.len()];
+        let mut typology_counts = vec![0u32; self.typologies.len()];
         let mut hits: Vec<u32> = Vec::new();
-        for (position, offer) in self.offers.iter().enumerate() {
-            let doc = u32::try_from(position).unwrap_or(u32::MAX);
-            if !matches_text(doc, offer) {
+        for (doc, (offer, facets)) in self.offers.iter().zip(&self.facets).enumerate() {
+            if scores.as_ref().is_some_and(|s| s[doc] <= 0.0)
+                || code.is_some_and(|c| offer.code.as_str() != c)
+            {
                 continue;
             }
-            let (in_domain, in_typology) = (matches_domain(offer), matches_typology(offer));
-            if in_typology {
-                *domain_counts.entry(&offer.domain_slug).or_default() += 1;
+            let in_domain = !any_domain
+                || (domain_chosen.get(facets.domain) == Some(&true)
+                    && (!domain_refined[facets.domain]
+                        || facets.thematics.iter().any(|&t| thematic_chosen[t])));
+            let in_typology = !any_typology || typology_chosen.get(facets.typology) == Some(&true);
+            if in_typology && let Some(count) = domain_counts.get_mut(facets.domain) {
+                *count += 1;
             }
-            if in_domain {
-                *typology_counts.entry(&offer.typology_slug).or_default() += 1;
+            if in_domain && let Some(count) = typology_counts.get_mut(facets.typology) {
+                *count += 1;
             }
             if in_domain && in_typology {
-                hits.push(doc);
+                hits.push(position(doc));
             }
         }
         match params.sort {
-            SortOrder::Code => hits.sort_by_key(|&doc| self.code_rank[doc as usize]),
-            SortOrder::Title => hits.sort_by_key(|&doc| self.title_rank[doc as usize]),
+            // Offers are stored in code order already.
+            SortOrder::Code => {}
+            SortOrder::Title => hits.sort_unstable_by_key(|&doc| self.title_rank[doc as usize]),
             SortOrder::Relevance => {
-                let score = |doc: u32| {
-                    scores
-                        .as_ref()
-                        .and_then(|s| s.get(&doc))
-                        .copied()
-                        .unwrap_or(0.0)
-                };
-                hits.sort_by(|&a, &b| {
-                    score(b)
-                        .partial_cmp(&score(a))
-                        .unwrap_or(Ordering::Equal)
-                        .then(a.cmp(&b))
-                });
+                if let Some(scores) = &scores {
+                    hits.sort_by(|&a, &b| {
+                        scores[b as usize]
+                            .partial_cmp(&scores[a as usize])
+                            .unwrap_or(Ordering::Equal)
+                            .then(a.cmp(&b))
+                    });
+                }
             }
         }
         let total = hits.len();
@@ -404,22 +448,14 @@ impl CatalogIndex {
             domain_counts: self
                 .domains
                 .iter()
-                .map(|d| {
-                    (
-                        d.slug.clone(),
-                        domain_counts.get(d.slug.as_str()).copied().unwrap_or(0),
-                    )
-                })
+                .zip(domain_counts)
+                .map(|(d, n)| (d.slug.clone(), n))
                 .collect(),
             typology_counts: self
                 .typologies
                 .iter()
-                .map(|t| {
-                    (
-                        t.slug.clone(),
-                        typology_counts.get(t.slug.as_str()).copied().unwrap_or(0),
-                    )
-                })
+                .zip(typology_counts)
+                .map(|(t, n)| (t.slug.clone(), n))
                 .collect(),
         }
     }
@@ -460,6 +496,28 @@ mod tests {
             terms("Aide à l'élaboration des documents, d'urbanisme !"),
             ["aide", "elaboration", "document", "urbanisme"]
         );
+    }
+
+    #[test]
+    fn one_edit_means_one_letter_replaced_added_removed_or_swapped() {
+        for (a, b) in [
+            ("biodiversite", "biodiversiter"),
+            ("voirie", "voierie"),
+            ("energie", "enregie"),
+            ("urbanisme", "urbanime"),
+            ("patrimoine", "patrimoime"),
+            ("cafe", "café"),
+        ] {
+            assert!(one_edit_apart(a, b) && one_edit_apart(b, a), "{a} ~ {b}");
+        }
+        for (a, b) in [
+            ("voirie", "voirie"),
+            ("energie", "energies2"),
+            ("urbanisme", "urbanistes"),
+            ("ab", "ba c"),
+        ] {
+            assert!(!one_edit_apart(a, b), "{a} !~ {b}");
+        }
     }
 
     #[test]

@@ -6,7 +6,12 @@ use std::{convert::Infallible, future::Future};
 use anyhow::Context as _;
 use tokio::net::TcpListener;
 use tokio_stream::wrappers::TcpListenerStream;
-use tonic::{body::Body, server::NamedService, service::RoutesBuilder, transport::Server};
+use tonic::{
+    body::Body,
+    server::NamedService,
+    service::{Routes, RoutesBuilder},
+    transport::Server,
+};
 
 /// Collects a process's gRPC services, then serves them on a listener until shutdown.
 pub struct GrpcHost {
@@ -45,12 +50,9 @@ impl GrpcHost {
         self
     }
 
-    /// Serves until `shutdown` resolves, then lets in-flight calls finish.
-    pub async fn serve(
-        mut self,
-        listener: TcpListener,
-        shutdown: impl Future<Output = ()> + Send,
-    ) -> anyhow::Result<()> {
+    /// Every service with health and reflection, as one tower service: what [`Self::serve`]
+    /// serves on a socket, and what an in-process client (the all-in-one gateway) calls directly.
+    pub async fn into_routes(mut self) -> anyhow::Result<Routes> {
         let (health_reporter, health_service) = tonic_health::server::health_reporter();
         for name in &self.served {
             health_reporter
@@ -64,15 +66,34 @@ impl GrpcHost {
             .context("building the gRPC reflection service")?;
         self.routes.add_service(health_service);
         self.routes.add_service(reflection);
-        let local = listener.local_addr().ok();
-        tracing::info!(address = ?local, services = ?self.served, "gRPC server listening");
-        Server::builder()
-            .trace_fn(|request| tracing::info_span!("grpc", path = %request.uri().path()))
-            .add_routes(self.routes.routes())
-            .serve_with_incoming_shutdown(TcpListenerStream::new(listener), shutdown)
-            .await
-            .context("serving gRPC")?;
-        tracing::info!(address = ?local, "gRPC server stopped");
-        Ok(())
+        tracing::info!(services = ?self.served, "gRPC services ready");
+        Ok(self.routes.routes())
     }
+
+    /// Serves until `shutdown` resolves, then lets in-flight calls finish.
+    pub async fn serve(
+        self,
+        listener: TcpListener,
+        shutdown: impl Future<Output = ()> + Send,
+    ) -> anyhow::Result<()> {
+        serve_routes(self.into_routes().await?, listener, shutdown).await
+    }
+}
+
+/// Serves already-built routes on a socket until `shutdown` resolves.
+pub async fn serve_routes(
+    routes: Routes,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send,
+) -> anyhow::Result<()> {
+    let local = listener.local_addr().ok();
+    tracing::info!(address = ?local, "gRPC server listening");
+    Server::builder()
+        .trace_fn(|request| tracing::info_span!("grpc", path = %request.uri().path()))
+        .add_routes(routes)
+        .serve_with_incoming_shutdown(TcpListenerStream::new(listener), shutdown)
+        .await
+        .context("serving gRPC")?;
+    tracing::info!(address = ?local, "gRPC server stopped");
+    Ok(())
 }
