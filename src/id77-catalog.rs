@@ -1,0 +1,31 @@
+//! The catalog service alone (distributed mode): `ID77_DATABASE_URL`, `ID77_GRPC_ADDR`,
+//! `ID77_SEED_DEMO`.
+
+use std::net::SocketAddr;
+
+use anyhow::Context as _;
+use id77_kit::config::{flag_or, var_or};
+
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+    let _telemetry = id77_kit::telemetry::init("id77-catalog");
+    let database_url: String = var_or("ID77_DATABASE_URL", "sqlite://data/catalog.db".to_owned())?;
+    let grpc_addr = var_or("ID77_GRPC_ADDR", SocketAddr::from(([0, 0, 0, 0], 50051)))?;
+    let seed_demo = flag_or("ID77_SEED_DEMO", true)?;
+    let listener = tokio::net::TcpListener::bind(grpc_addr)
+        .await
+        .with_context(|| format!("cannot listen on {grpc_addr}"))?;
+    id77_catalog::run(
+        id77_catalog::Config {
+            database_url,
+            seed_demo,
+        },
+        listener,
+        id77_kit::shutdown::signal(),
+    )
+    .await
+}

@@ -1,0 +1,22 @@
+//! The HTTP gateway alone (distributed mode): `ID77_HTTP_ADDR`, `ID77_CATALOG_ADDR`.
+
+use std::net::SocketAddr;
+
+use anyhow::Context as _;
+use id77_kit::config::var_or;
+
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+    let _telemetry = id77_kit::telemetry::init("id77-gateway");
+    let http_addr = var_or("ID77_HTTP_ADDR", SocketAddr::from(([0, 0, 0, 0], 8080)))?;
+    let catalog_addr: String = var_or("ID77_CATALOG_ADDR", "http://127.0.0.1:50051".to_owned())?;
+    let listener = tokio::net::TcpListener::bind(http_addr)
+        .await
+        .with_context(|| format!("cannot listen on {http_addr}"))?;
+    let state = id77_gateway::Config { catalog_addr }.connect()?;
+    id77_gateway::run(state, listener, id77_kit::shutdown::signal()).await
+}
