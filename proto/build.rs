@@ -5,7 +5,11 @@ use std::path::PathBuf;
 
 use prost::Message;
 
-const PROTOS: &[&str] = &["id77/catalog/v1/catalog.proto"];
+const PROTOS: &[&str] = &[
+    "id77/catalog/v1/catalog.proto",
+    "id77/identity/v1/identity.proto",
+    "id77/events/v1/events.proto",
+];
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("cargo:rerun-if-changed=proto");

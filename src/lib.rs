@@ -47,6 +47,7 @@ impl Platform {
         let catalog = id77_catalog::routes(id77_catalog::Config {
             database_url: format!("sqlite://{}", config.data_dir.join("catalog.db").display()),
             seed_demo: config.seed_demo,
+            verifier: None,
         })
         .await?;
         // The gateway calls the catalog's gRPC service in-process: same protobuf messages and

@@ -1,5 +1,6 @@
 //! The catalog service alone (distributed mode): `ID77_DATABASE_URL`, `ID77_GRPC_ADDR`,
-//! `ID77_SEED_DEMO`.
+//! `ID77_SEED_DEMO`, `ID77_JWT_PUBLIC_KEY` (favourites need it; without it the public catalogue
+//! is served alone).
 
 use std::net::SocketAddr;
 
@@ -16,6 +17,13 @@ async fn main() -> anyhow::Result<()> {
     let database_url: String = var_or("ID77_DATABASE_URL", "sqlite://data/catalog.db".to_owned())?;
     let grpc_addr = var_or("ID77_GRPC_ADDR", SocketAddr::from(([0, 0, 0, 0], 50051)))?;
     let seed_demo = flag_or("ID77_SEED_DEMO", true)?;
+    let verifier = match std::env::var(id77_kit::auth::PUBLIC_KEY_VAR) {
+        Ok(key) if !key.trim().is_empty() => Some(id77_kit::auth::Verifier::from_env()?),
+        _ => {
+            tracing::warn!("ID77_JWT_PUBLIC_KEY is not set: favourites are disabled");
+            None
+        }
+    };
     let listener = tokio::net::TcpListener::bind(grpc_addr)
         .await
         .with_context(|| format!("cannot listen on {grpc_addr}"))?;
@@ -23,6 +31,7 @@ async fn main() -> anyhow::Result<()> {
         id77_catalog::Config {
             database_url,
             seed_demo,
+            verifier,
         },
         listener,
         id77_kit::shutdown::signal(),

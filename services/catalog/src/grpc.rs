@@ -7,6 +7,9 @@ use id77_kit::violations::{FieldViolation, invalid_argument};
 use id77_proto::catalog::v1 as pb;
 use tonic::{Request, Response, Status};
 
+use id77_kit::auth::{Role, Verifier, require_role};
+use uuid::Uuid;
+
 use crate::{
     domain::{self, OfferCode, SearchInput, SearchParams, SortOrder},
     search::CatalogIndex,
@@ -62,12 +65,43 @@ impl<S: Store> Catalog<S> {
 /// The tonic service over a shared [`Catalog`].
 pub struct CatalogGrpc<S> {
     catalog: Arc<Catalog<S>>,
+    /// Checks callers' access tokens for the per-account RPCs (favourites); without it those
+    /// RPCs answer UNAUTHENTICATED and the public catalogue still works.
+    verifier: Option<Verifier>,
 }
 
 impl<S> CatalogGrpc<S> {
-    pub fn new(catalog: Arc<Catalog<S>>) -> Self {
-        Self { catalog }
+    pub fn new(catalog: Arc<Catalog<S>>, verifier: Option<Verifier>) -> Self {
+        Self { catalog, verifier }
     }
+
+    /// The calling account: members and staff have favourites, service accounts do not.
+    fn caller<T>(&self, request: &Request<T>) -> Result<Uuid, Status> {
+        let verifier = self.verifier.as_ref().ok_or_else(|| {
+            Status::unauthenticated(
+                "Ce service n'accepte pas encore de comptes : connectez-vous plus tard.",
+            )
+        })?;
+        let claims = verifier.authenticate(request)?;
+        require_role(&claims, &[Role::Member, Role::Lead, Role::Admin])?;
+        Ok(claims.sub)
+    }
+}
+
+fn favorite_to_pb(
+    index: &CatalogIndex,
+    offer: &domain::Offer,
+    added_at: chrono::DateTime<chrono::Utc>,
+) -> pb::Favorite {
+    pb::Favorite {
+        offer: Some(summary_to_pb(index, offer)),
+        added_at: Some(timestamp(added_at)),
+    }
+}
+
+fn internal(error: StoreError) -> Status {
+    tracing::error!(%error, "catalog store failed");
+    Status::internal("Le catalogue est momentanément indisponible.")
 }
 
 fn domain_to_pb(domain: &domain::Domain) -> pb::Domain {
@@ -253,5 +287,104 @@ impl<S: Store> pb::catalog_service_server::CatalogService for CatalogGrpc<S> {
                 "Aucune offre publiée ne porte l'identifiant {code}."
             ))),
         }
+    }
+
+    async fn add_favorite(
+        &self,
+        request: Request<pb::AddFavoriteRequest>,
+    ) -> Result<Response<pb::AddFavoriteResponse>, Status> {
+        let account = self.caller(&request)?;
+        let code =
+            OfferCode::parse(&request.into_inner().code).map_err(|v| invalid_argument(&[v]))?;
+        let index = self.catalog.index();
+        let Some(offer) = index.get(code.as_str()) else {
+            return Err(Status::not_found(format!(
+                "Aucune offre publiée ne porte l'identifiant {code}."
+            )));
+        };
+        let store = self.catalog.store();
+        let added = store
+            .add_favorite(account, &offer.code, chrono::Utc::now())
+            .await
+            .map_err(internal)?;
+        let favorites = store.favorites(account).await.map_err(internal)?;
+        let added_at = favorites
+            .iter()
+            .find(|f| f.code == offer.code)
+            .map_or_else(chrono::Utc::now, |f| f.added_at);
+        Ok(Response::new(pb::AddFavoriteResponse {
+            favorite: Some(favorite_to_pb(&index, offer, added_at)),
+            added,
+        }))
+    }
+
+    async fn remove_favorite(
+        &self,
+        request: Request<pb::RemoveFavoriteRequest>,
+    ) -> Result<Response<pb::RemoveFavoriteResponse>, Status> {
+        let account = self.caller(&request)?;
+        let code =
+            OfferCode::parse(&request.into_inner().code).map_err(|v| invalid_argument(&[v]))?;
+        let removed = self
+            .catalog
+            .store()
+            .remove_favorite(account, &code)
+            .await
+            .map_err(internal)?;
+        Ok(Response::new(pb::RemoveFavoriteResponse { removed }))
+    }
+
+    async fn list_favorites(
+        &self,
+        request: Request<pb::ListFavoritesRequest>,
+    ) -> Result<Response<pb::ListFavoritesResponse>, Status> {
+        let account = self.caller(&request)?;
+        let favorites = self
+            .catalog
+            .store()
+            .favorites(account)
+            .await
+            .map_err(internal)?;
+        let index = self.catalog.index();
+        Ok(Response::new(pb::ListFavoritesResponse {
+            // An offer unpublished since it was added is left out, and comes back if republished.
+            favorites: favorites
+                .iter()
+                .filter_map(|f| {
+                    index
+                        .get(f.code.as_str())
+                        .map(|offer| favorite_to_pb(&index, offer, f.added_at))
+                })
+                .collect(),
+        }))
+    }
+
+    async fn favorite_status(
+        &self,
+        request: Request<pb::FavoriteStatusRequest>,
+    ) -> Result<Response<pb::FavoriteStatusResponse>, Status> {
+        let account = self.caller(&request)?;
+        let asked = request.into_inner().codes;
+        if asked.len() > 100 {
+            return Err(invalid_argument(&[FieldViolation::new(
+                "codes",
+                "Au plus 100 offres à la fois.",
+            )]));
+        }
+        let favorites = self
+            .catalog
+            .store()
+            .favorites(account)
+            .await
+            .map_err(internal)?;
+        let favorite_codes = asked
+            .into_iter()
+            .filter(|code| {
+                favorites
+                    .iter()
+                    .any(|f| f.code.as_str().eq_ignore_ascii_case(code.trim()))
+            })
+            .collect();
+        Ok(Response::new(pb::FavoriteStatusResponse { favorite_codes }))
     }
 }

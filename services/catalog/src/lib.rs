@@ -30,6 +30,9 @@ pub struct Config {
     pub database_url: String,
     /// Write the demo catalogue into an empty database.
     pub seed_demo: bool,
+    /// Verifies access tokens for the per-account RPCs (favourites); `None` serves the public
+    /// catalogue only.
+    pub verifier: Option<id77_kit::auth::Verifier>,
 }
 
 /// Opens the database named by the URL, migrates it, seeds it when asked, and serves the
@@ -48,16 +51,20 @@ pub async fn routes(config: Config) -> anyhow::Result<Routes> {
     match DbKind::of_url(&config.database_url)? {
         DbKind::Postgres => {
             let store = PgStore::new(db::open_postgres(&config.database_url).await?);
-            build(store, config.seed_demo).await
+            build(store, config.seed_demo, config.verifier).await
         }
         DbKind::Sqlite => {
             let store = SqliteStore::new(db::open_sqlite(&config.database_url).await?);
-            build(store, config.seed_demo).await
+            build(store, config.seed_demo, config.verifier).await
         }
     }
 }
 
-async fn build<S: Store>(store: S, seed_demo: bool) -> anyhow::Result<Routes> {
+async fn build<S: Store>(
+    store: S,
+    seed_demo: bool,
+    verifier: Option<id77_kit::auth::Verifier>,
+) -> anyhow::Result<Routes> {
     store
         .migrate()
         .await
@@ -77,7 +84,7 @@ async fn build<S: Store>(store: S, seed_demo: bool) -> anyhow::Result<Routes> {
     tracing::info!(offers = catalog.index().len(), "catalogue loaded");
     GrpcHost::new()
         .add_service(CatalogServiceServer::from_arc(Arc::new(CatalogGrpc::new(
-            catalog,
+            catalog, verifier,
         ))))
         .into_routes()
         .await

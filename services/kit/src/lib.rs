@@ -3,6 +3,7 @@
 //! A service crate builds its gRPC service and hands it to [`serve::GrpcHost`], opens its
 //! database with [`db`], and calls [`telemetry::init`] once from its binary.
 
+pub mod auth;
 pub mod config;
 pub mod db;
 pub mod serve;

@@ -4,6 +4,7 @@
 use std::future::Future;
 
 use chrono::{DateTime, Utc};
+use uuid::Uuid;
 
 use crate::domain::{Domain, Offer, OfferCode, Thematic, Typology};
 
@@ -48,6 +49,52 @@ pub trait Store: Send + Sync + 'static {
     ) -> impl Future<Output = Result<Option<Offer>, StoreError>> + Send;
     /// Whether the database answers.
     fn ping(&self) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// Marks an offer as a favourite of an account; false when it already was (the first date
+    /// is kept).
+    fn add_favorite(
+        &self,
+        account: Uuid,
+        code: &OfferCode,
+        at: DateTime<Utc>,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+    /// False when the offer was not a favourite.
+    fn remove_favorite(
+        &self,
+        account: Uuid,
+        code: &OfferCode,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+    /// An account's favourites, most recently added first.
+    fn favorites(
+        &self,
+        account: Uuid,
+    ) -> impl Future<Output = Result<Vec<Favorite>, StoreError>> + Send;
+}
+
+/// An offer kept as a favourite, and since when.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Favorite {
+    pub code: OfferCode,
+    pub added_at: DateTime<Utc>,
+}
+
+#[derive(sqlx::FromRow)]
+struct FavoriteRow {
+    offer_code: String,
+    added_at: DateTime<Utc>,
+}
+
+impl TryFrom<FavoriteRow> for Favorite {
+    type Error = StoreError;
+
+    fn try_from(row: FavoriteRow) -> Result<Self, StoreError> {
+        let code = OfferCode::parse(&row.offer_code).map_err(|_| {
+            StoreError::Corrupt(format!("favourite offer code {:?}", row.offer_code))
+        })?;
+        Ok(Self {
+            code,
+            added_at: row.added_at,
+        })
+    }
 }
 
 #[derive(sqlx::FromRow)]

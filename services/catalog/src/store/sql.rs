@@ -2,9 +2,12 @@
 
 use sqlx::{PgPool, SqlitePool};
 
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
 use super::{
-    CatalogData, DomainRow, OfferRow, OfferThematicRow, Store, StoreError, ThematicRow,
-    TypologyRow, assemble_domains, assemble_offer,
+    CatalogData, DomainRow, Favorite, FavoriteRow, OfferRow, OfferThematicRow, Store, StoreError,
+    ThematicRow, TypologyRow, assemble_domains, assemble_offer,
 };
 use crate::domain::{Domain, Offer, OfferCode, Typology};
 
@@ -199,6 +202,44 @@ macro_rules! impl_store {
             async fn ping(&self) -> Result<(), StoreError> {
                 sqlx::query("SELECT 1").execute(&self.pool).await?;
                 Ok(())
+            }
+
+            async fn add_favorite(
+                &self,
+                account: Uuid,
+                code: &OfferCode,
+                at: DateTime<Utc>,
+            ) -> Result<bool, StoreError> {
+                let inserted = sqlx::query(
+                    "INSERT INTO favorites (account_id, offer_code, added_at) VALUES ($1, $2, $3) \
+                     ON CONFLICT (account_id, offer_code) DO NOTHING",
+                )
+                .bind(account.to_string())
+                .bind(code.as_str())
+                .bind(at)
+                .execute(&self.pool)
+                .await?;
+                Ok(inserted.rows_affected() == 1)
+            }
+
+            async fn remove_favorite(&self, account: Uuid, code: &OfferCode) -> Result<bool, StoreError> {
+                let deleted = sqlx::query("DELETE FROM favorites WHERE account_id = $1 AND offer_code = $2")
+                    .bind(account.to_string())
+                    .bind(code.as_str())
+                    .execute(&self.pool)
+                    .await?;
+                Ok(deleted.rows_affected() == 1)
+            }
+
+            async fn favorites(&self, account: Uuid) -> Result<Vec<Favorite>, StoreError> {
+                let rows: Vec<FavoriteRow> = sqlx::query_as(
+                    "SELECT offer_code, added_at FROM favorites WHERE account_id = $1 \
+                     ORDER BY added_at DESC, offer_code",
+                )
+                .bind(account.to_string())
+                .fetch_all(&self.pool)
+                .await?;
+                rows.into_iter().map(Favorite::try_from).collect()
             }
         }
     };

@@ -47,6 +47,8 @@ conformance!(
     upsert_writes_all_or_nothing,
     unpublished_offers_are_still_returned,
     ping_answers,
+    favourites_are_kept_once_newest_first_and_removed,
+    favourites_belong_to_their_account,
 );
 
 fn demo() -> CatalogData {
@@ -335,4 +337,79 @@ async fn ping_answers(store: impl Store) {
     store.ping().await.expect("pinging an empty database");
     migrated(&store).await;
     store.ping().await.expect("pinging a migrated database");
+}
+
+async fn favourites_are_kept_once_newest_first_and_removed(store: impl Store) {
+    migrated(&store).await;
+    store.upsert(&demo()).await.expect("upsert");
+    let account = uuid::Uuid::now_v7();
+    assert!(
+        store
+            .favorites(account)
+            .await
+            .expect("favorites")
+            .is_empty()
+    );
+    assert!(
+        store
+            .add_favorite(account, &code("O01"), at(1_700_000_000, 0))
+            .await
+            .expect("add")
+    );
+    assert!(
+        store
+            .add_favorite(account, &code("O34"), at(1_700_000_100, 0))
+            .await
+            .expect("add")
+    );
+    // Adding again changes nothing, not even the date.
+    assert!(
+        !store
+            .add_favorite(account, &code("O01"), at(1_800_000_000, 0))
+            .await
+            .expect("add again")
+    );
+    let favourites = store.favorites(account).await.expect("favorites");
+    let codes: Vec<&str> = favourites.iter().map(|f| f.code.as_str()).collect();
+    assert_eq!(codes, ["O34", "O01"]);
+    assert_eq!(favourites[1].added_at.timestamp(), 1_700_000_000);
+
+    assert!(
+        store
+            .remove_favorite(account, &code("O34"))
+            .await
+            .expect("remove")
+    );
+    assert!(
+        !store
+            .remove_favorite(account, &code("O34"))
+            .await
+            .expect("remove again")
+    );
+    let codes: Vec<String> = store
+        .favorites(account)
+        .await
+        .expect("favorites")
+        .into_iter()
+        .map(|f| f.code.to_string())
+        .collect();
+    assert_eq!(codes, ["O01"]);
+}
+
+async fn favourites_belong_to_their_account(store: impl Store) {
+    migrated(&store).await;
+    store.upsert(&demo()).await.expect("upsert");
+    let (alice, bob) = (uuid::Uuid::now_v7(), uuid::Uuid::now_v7());
+    store
+        .add_favorite(alice, &code("O02"), at(1_700_000_000, 0))
+        .await
+        .expect("add");
+    assert!(store.favorites(bob).await.expect("favorites").is_empty());
+    assert!(
+        !store
+            .remove_favorite(bob, &code("O02"))
+            .await
+            .expect("remove")
+    );
+    assert_eq!(store.favorites(alice).await.expect("favorites").len(), 1);
 }

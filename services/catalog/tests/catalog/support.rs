@@ -174,6 +174,7 @@ pub async fn spawn_catalog(
     let config = Config {
         database_url: database_url.to_owned(),
         seed_demo,
+        verifier: Some(signer().verifier().expect("a verifier for the test key")),
     };
     let server = tokio::spawn(id77_catalog::run(config, listener, std::future::pending()));
     let deadline = Instant::now() + STARTUP_TIMEOUT;
@@ -211,4 +212,23 @@ fn the_database_name_is_replaced_in_the_url() {
         with_database("postgresql://db:5432", "t1"),
         "postgresql://db:5432/t1"
     );
+}
+
+/// The key that signs the test tokens; every catalog started by `spawn_catalog` trusts it.
+pub fn signer() -> &'static id77_kit::auth::Signer {
+    static SIGNER: std::sync::OnceLock<id77_kit::auth::Signer> = std::sync::OnceLock::new();
+    SIGNER.get_or_init(|| id77_kit::auth::Signer::generate().expect("an Ed25519 key"))
+}
+
+/// A request carrying a fresh access token for `account` with `role`.
+pub fn as_account<T>(
+    message: T,
+    account: uuid::Uuid,
+    role: id77_kit::auth::Role,
+) -> tonic::Request<T> {
+    let claims = id77_kit::auth::Claims::new(account, None, role, "Compte de test");
+    let token = signer().sign(&claims).expect("a signed token");
+    let mut request = tonic::Request::new(message);
+    id77_kit::auth::set_bearer(&mut request, &token).expect("a valid header");
+    request
 }
