@@ -1,9 +1,11 @@
 //! What every ID77 service shares, one module per concern.
 //!
 //! A service crate builds its gRPC service and hands it to [`serve::GrpcHost`], opens its
-//! database with [`db`], and calls [`telemetry::init`] once from its binary.
+//! database with [`db`], publishes and consumes events with [`bus`], and calls
+//! [`telemetry::init`] once from its binary.
 
 pub mod auth;
+pub mod bus;
 pub mod config;
 pub mod db;
 pub mod serve;

@@ -1,0 +1,906 @@
+//! The RabbitMQ bus (lapin 4).
+//!
+//! Topology: the durable topic exchange [`EXCHANGE`]; per subscription a durable quorum queue
+//! (`x-delivery-limit`, dead-lettering through the direct exchange [`DEAD_LETTER_EXCHANGE`] to
+//! the durable quorum queue `<queue>.dlq`). Messages are persistent, carry the CloudEvents AMQP
+//! binding headers and are published with publisher confirms.
+//!
+//! # Reconnection
+//! lapin's automatic recovery is *not* used. Tried on RabbitMQ 3.10 with lapin 4.12.3
+//! (`rabbitmqctl stop_app` / `start_app`): with an idle connection it recovered, but when the
+//! broker stopped while a consumer held an unacknowledged message, `basic_publish` hung instead
+//! of failing, and after `start_app` the connection stayed down and `wait_for_recovery` never
+//! returned. So the bus owns its reconnection, which is simple because each part holds its own
+//! connection:
+//! - the publisher keeps one connection and confirm channel, checks it before each publish,
+//!   drops it on any error and opens a new one on the next publish (connect and confirm both
+//!   bounded by timeouts, so a publish with the broker down fails in milliseconds and the outbox
+//!   relay retries with its backoff);
+//! - each subscriber owns a connection; when it fails, the subscriber reconnects with a capped
+//!   exponential backoff, declares its topology again and resumes consuming. Unacknowledged
+//!   deliveries of the lost connection are redelivered by the broker.
+
+use std::{
+    fmt,
+    sync::{
+        Arc,
+        atomic::{AtomicU64, Ordering},
+    },
+    time::Duration,
+};
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use lapin::{
+    BasicProperties, Channel, Confirmation, Connection, ConnectionProperties, ExchangeKind,
+    message::Delivery,
+    options::{
+        BasicAckOptions, BasicConsumeOptions, BasicGetOptions, BasicNackOptions, BasicQosOptions,
+        BasicRejectOptions, ConfirmSelectOptions, ExchangeDeclareOptions, QueueBindOptions,
+        QueueDeclareOptions,
+    },
+    types::{AMQPValue, FieldTable, LongString, ShortString},
+};
+use tokio::sync::Mutex;
+use tokio_stream::StreamExt as _;
+use tokio_util::sync::CancellationToken;
+use uuid::Uuid;
+
+use super::{
+    BusError, CONTENT_TYPE, DEAD_LETTER_EXCHANGE, EXCHANGE, Event, Handler, HandlerError,
+    Subscriber, Subscription, dead_letter_queue, run_handler,
+};
+
+/// CloudEvents AMQP binding: attributes as application properties with this prefix.
+const CE_SPECVERSION: &str = "cloudEvents:specversion";
+const CE_ID: &str = "cloudEvents:id";
+const CE_TYPE: &str = "cloudEvents:type";
+const CE_SOURCE: &str = "cloudEvents:source";
+const CE_TIME: &str = "cloudEvents:time";
+/// The account that caused the event (an ID77 extension).
+const ACTOR_HEADER: &str = "id77-actor";
+/// W3C trace context, as the CloudEvents distributed-tracing extension names it.
+const TRACEPARENT_HEADER: &str = "traceparent";
+/// Set by quorum queues on redeliveries: how many times the message was returned.
+const DELIVERY_COUNT_HEADER: &str = "x-delivery-count";
+
+/// How to reach RabbitMQ and how patient to be.
+#[derive(Clone)]
+pub struct RabbitConfig {
+    /// `amqp://user:password@host:port/vhost` (vhost `%2f` for `/`), or `amqps://`.
+    pub url: String,
+    /// Name shown in the management UI (default `id77`).
+    pub connection_name: String,
+    /// Bound on opening a connection (TCP, AMQP handshake, declarations); default 5 s.
+    pub connect_timeout: Duration,
+    /// Bound on one publish including its confirm; default 5 s.
+    pub publish_timeout: Duration,
+    /// First wait before a subscriber reconnects; doubled up to `reconnect_max`. Default 200 ms.
+    pub reconnect_min: Duration,
+    /// Longest wait between two reconnection attempts; default 10 s.
+    pub reconnect_max: Duration,
+}
+
+impl RabbitConfig {
+    /// The defaults for `url`.
+    pub fn new(url: impl Into<String>) -> Self {
+        Self {
+            url: url.into(),
+            connection_name: "id77".into(),
+            connect_timeout: Duration::from_secs(5),
+            publish_timeout: Duration::from_secs(5),
+            reconnect_min: Duration::from_millis(200),
+            reconnect_max: Duration::from_secs(10),
+        }
+    }
+
+    /// Sets the connection name shown by the broker.
+    #[must_use]
+    pub fn connection_name(mut self, name: impl Into<String>) -> Self {
+        self.connection_name = name.into();
+        self
+    }
+
+    /// Sets the subscribers' reconnection backoff bounds.
+    #[must_use]
+    pub fn reconnect_backoff(mut self, min: Duration, max: Duration) -> Self {
+        self.reconnect_min = min;
+        self.reconnect_max = max.max(min);
+        self
+    }
+
+    fn redacted_url(&self) -> String {
+        crate::db::redact(&self.url)
+    }
+}
+
+impl fmt::Debug for RabbitConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The URL carries the password: never print it.
+        f.debug_struct("RabbitConfig")
+            .field("url", &self.redacted_url())
+            .field("connection_name", &self.connection_name)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("publish_timeout", &self.publish_timeout)
+            .field("reconnect_min", &self.reconnect_min)
+            .field("reconnect_max", &self.reconnect_max)
+            .finish()
+    }
+}
+
+/// The bus on RabbitMQ; clones share the publisher connection.
+#[derive(Clone)]
+pub struct RabbitBus {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    config: RabbitConfig,
+    /// The publisher's connection, opened on demand and dropped after a failure.
+    publisher: Mutex<Option<Publisher>>,
+    /// Numbers the publisher connections.
+    generations: AtomicU64,
+}
+
+struct Publisher {
+    /// Kept so that the connection lives as long as the channel is used.
+    connection: Connection,
+    channel: Channel,
+    /// Which connection this is, so that a failed publish only drops the connection it used.
+    generation: u64,
+}
+
+impl fmt::Debug for RabbitBus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RabbitBus")
+            .field("config", &self.inner.config)
+            .finish_non_exhaustive()
+    }
+}
+
+impl RabbitBus {
+    /// Connects the publisher and declares the exchanges, so that a wrong URL, password or
+    /// unreachable broker is reported now.
+    pub async fn connect(config: RabbitConfig) -> Result<Self, BusError> {
+        let bus = Self::lazy(config);
+        bus.publisher_channel().await?;
+        Ok(bus)
+    }
+
+    /// A bus that connects on its first use, for a process that must start while the broker
+    /// is down (its outbox keeps the events meanwhile).
+    pub fn lazy(config: RabbitConfig) -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                config,
+                publisher: Mutex::new(None),
+                generations: AtomicU64::new(0),
+            }),
+        }
+    }
+
+    /// Whether the publisher's connection is up (for a readiness probe; it is opened again by
+    /// the next publish when it is not).
+    pub async fn is_connected(&self) -> bool {
+        self.inner
+            .publisher
+            .lock()
+            .await
+            .as_ref()
+            .is_some_and(|publisher| {
+                publisher.connection.status().connected() && publisher.channel.status().connected()
+            })
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &RabbitConfig {
+        &self.inner.config
+    }
+
+    /// Publishes `event` persistently to [`EXCHANGE`] and waits for the broker's confirm.
+    pub async fn publish(&self, event: &Event) -> Result<(), BusError> {
+        event.validate()?;
+        let routing_key = short(&event.kind)?;
+        let properties = properties(event)?;
+        let (channel, generation) = self.publisher_channel().await?;
+        let publish = async {
+            channel
+                .basic_publish(
+                    EXCHANGE.into(),
+                    routing_key,
+                    Default::default(),
+                    &event.payload,
+                    properties,
+                )
+                .await?
+                .await
+        };
+        let outcome = tokio::time::timeout(self.inner.config.publish_timeout, publish).await;
+        match outcome {
+            Ok(Ok(Confirmation::Ack(_))) => Ok(()),
+            Ok(Ok(Confirmation::Nack(_))) => Err(BusError::Nacked(event.id)),
+            Ok(Ok(Confirmation::NotRequested)) => {
+                // Cannot happen (confirm_select is sent when the channel opens), but a publish
+                // without a confirm must not count as delivered.
+                self.drop_publisher(generation).await;
+                Err(BusError::Unavailable(
+                    "the broker did not confirm the publish".into(),
+                ))
+            }
+            Ok(Err(error)) => {
+                self.drop_publisher(generation).await;
+                Err(BusError::Unavailable(format!(
+                    "publishing event {}: {error}",
+                    event.id
+                )))
+            }
+            Err(_) => {
+                self.drop_publisher(generation).await;
+                Err(BusError::Unavailable(format!(
+                    "no confirm for event {} within {:?}",
+                    event.id, self.inner.config.publish_timeout
+                )))
+            }
+        }
+    }
+
+    /// Declares the subscription's queues and bindings (see [`super::Bus::declare`]).
+    pub async fn declare(&self, subscription: &Subscription) -> Result<(), BusError> {
+        subscription.validate()?;
+        let (channel, generation) = self.publisher_channel().await?;
+        let names = QueueNames::of(subscription)?;
+        let declared = tokio::time::timeout(
+            self.inner.config.connect_timeout,
+            declare_queues(&channel, &names),
+        )
+        .await;
+        match declared {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(error)) => {
+                // A refused declaration closes the channel: start afresh next time.
+                self.drop_publisher(generation).await;
+                Err(broker_error(
+                    &format!("declaring queue {}", subscription.queue),
+                    error,
+                ))
+            }
+            Err(_) => {
+                self.drop_publisher(generation).await;
+                Err(BusError::Unavailable(format!(
+                    "declaring queue {} timed out",
+                    subscription.queue
+                )))
+            }
+        }
+    }
+
+    /// Starts a consumer with its own connection (see [`super::Bus::subscribe`]).
+    pub(crate) async fn subscribe(
+        &self,
+        subscription: Subscription,
+        handler: Handler,
+    ) -> Result<Subscriber, BusError> {
+        subscription.validate()?;
+        let config = self.inner.config.clone();
+        let session = Session::open(&config, &subscription).await?;
+        let cancel = CancellationToken::new();
+        let queue = subscription.queue.clone();
+        let task = tokio::spawn(run_consumer(
+            config,
+            subscription,
+            handler,
+            cancel.clone(),
+            session,
+        ));
+        Ok(Subscriber::new(queue, cancel, task))
+    }
+
+    /// Removes up to `max` events from `<queue>.dlq` and returns them. A message that is not an
+    /// event of this bus is left in the queue, and taking stops there.
+    pub async fn take_dead_letters(&self, queue: &str, max: usize) -> Result<Vec<Event>, BusError> {
+        let dlq = short(&dead_letter_queue(queue))?;
+        let (channel, generation) = self.publisher_channel().await?;
+        let mut events = Vec::new();
+        while events.len() < max {
+            let got = tokio::time::timeout(
+                self.inner.config.publish_timeout,
+                channel.basic_get(dlq.clone(), BasicGetOptions { no_ack: false }),
+            )
+            .await;
+            let message = match got {
+                Ok(Ok(Some(message))) => message,
+                Ok(Ok(None)) => break,
+                Ok(Err(error)) => {
+                    self.drop_publisher(generation).await;
+                    return Err(broker_error(&format!("reading {dlq}"), error));
+                }
+                Err(_) => {
+                    self.drop_publisher(generation).await;
+                    return Err(BusError::Unavailable(format!("reading {dlq} timed out")));
+                }
+            };
+            let delivery = message.delivery;
+            match decode(&delivery) {
+                Ok(event) => {
+                    delivery
+                        .ack(BasicAckOptions::default())
+                        .await
+                        .map_err(|error| {
+                            BusError::Unavailable(format!("acknowledging a dead letter: {error}"))
+                        })?;
+                    events.push(event);
+                }
+                Err(reason) => {
+                    tracing::warn!(queue = %dlq, %reason, "a dead letter is not an ID77 event; left in the queue");
+                    delivery
+                        .nack(BasicNackOptions {
+                            requeue: true,
+                            multiple: false,
+                        })
+                        .await
+                        .map_err(|error| {
+                            BusError::Unavailable(format!("returning a dead letter: {error}"))
+                        })?;
+                    break;
+                }
+            }
+        }
+        Ok(events)
+    }
+
+    /// The publisher's channel, (re)connecting when there is none or it is no longer usable.
+    async fn publisher_channel(&self) -> Result<(Channel, u64), BusError> {
+        let mut publisher = self.inner.publisher.lock().await;
+        if let Some(current) = publisher.as_ref() {
+            if current.connection.status().connected() && current.channel.status().connected() {
+                return Ok((current.channel.clone(), current.generation));
+            }
+            tracing::info!("the event publisher's connection was lost; reconnecting");
+        }
+        let generation = self.inner.generations.fetch_add(1, Ordering::Relaxed);
+        // Dropped before connecting again, so a dead connection's resources go now.
+        *publisher = None;
+        let config = &self.inner.config;
+        let opened = tokio::time::timeout(config.connect_timeout, async {
+            let connection = connect(config, "publisher").await?;
+            let channel = connection.create_channel().await?;
+            channel
+                .confirm_select(ConfirmSelectOptions::default())
+                .await?;
+            declare_exchanges(&channel).await?;
+            Ok::<_, lapin::Error>((connection, channel))
+        })
+        .await;
+        let (connection, channel) = match opened {
+            Ok(Ok(opened)) => opened,
+            Ok(Err(error)) => return Err(connect_error(config, error)),
+            Err(_) => {
+                return Err(BusError::Unavailable(format!(
+                    "connecting to {} timed out after {:?}",
+                    config.redacted_url(),
+                    config.connect_timeout
+                )));
+            }
+        };
+        *publisher = Some(Publisher {
+            connection,
+            channel: channel.clone(),
+            generation,
+        });
+        Ok((channel, generation))
+    }
+
+    /// Forgets the publisher connection `generation` after a failure on it (not a newer one
+    /// that another publish opened meanwhile).
+    async fn drop_publisher(&self, generation: u64) {
+        let mut publisher = self.inner.publisher.lock().await;
+        if publisher
+            .as_ref()
+            .is_some_and(|p| p.generation == generation)
+        {
+            *publisher = None;
+        }
+    }
+}
+
+/// One consumer connection: connected, topology declared, consuming.
+struct Session {
+    connection: Connection,
+    channel: Channel,
+    consumer: lapin::Consumer,
+}
+
+impl Session {
+    async fn open(config: &RabbitConfig, subscription: &Subscription) -> Result<Self, BusError> {
+        let names = QueueNames::of(subscription)?;
+        let opened = tokio::time::timeout(config.connect_timeout, async {
+            let connection = connect(config, &subscription.queue).await?;
+            let channel = connection.create_channel().await?;
+            declare_exchanges(&channel).await?;
+            declare_queues(&channel, &names).await?;
+            channel
+                .basic_qos(subscription.prefetch, BasicQosOptions::default())
+                .await?;
+            let consumer = channel
+                .basic_consume(
+                    names.queue.clone(),
+                    ShortString::default(),
+                    BasicConsumeOptions::default(),
+                    FieldTable::default(),
+                )
+                .await?;
+            Ok::<_, lapin::Error>(Self {
+                connection,
+                channel,
+                consumer,
+            })
+        })
+        .await;
+        match opened {
+            Ok(Ok(session)) => Ok(session),
+            Ok(Err(error)) => Err(connect_error(config, error)),
+            Err(_) => Err(BusError::Unavailable(format!(
+                "starting the consumer of {} timed out after {:?}",
+                subscription.queue, config.connect_timeout
+            ))),
+        }
+    }
+
+    /// Consumes until stopped (`Ok`) or until the connection fails (`Err`).
+    async fn run(
+        mut self,
+        subscription: &Subscription,
+        handler: &Handler,
+        cancel: &CancellationToken,
+    ) -> Result<(), Lost> {
+        loop {
+            let next = tokio::select! {
+                biased;
+                () = cancel.cancelled() => {
+                    self.close().await;
+                    return Ok(());
+                }
+                next = self.consumer.next() => next,
+            };
+            match next {
+                Some(Ok(delivery)) => self.handle(delivery, subscription, handler, cancel).await?,
+                Some(Err(error)) => return Err(Lost(error.to_string())),
+                None => {
+                    // The broker cancelled the consumer (queue deleted): start again, which
+                    // declares the queue anew.
+                    return Err(Lost("the broker cancelled the consumer".into()));
+                }
+            }
+        }
+    }
+
+    async fn handle(
+        &self,
+        delivery: Delivery,
+        subscription: &Subscription,
+        handler: &Handler,
+        cancel: &CancellationToken,
+    ) -> Result<(), Lost> {
+        let queue = subscription.queue.as_str();
+        let event = match decode(&delivery) {
+            Ok(event) => event,
+            Err(reason) => {
+                tracing::error!(queue, %reason, routing_key = %delivery.routing_key, "undecodable message, dead-lettered");
+                return settled(delivery.reject(BasicRejectOptions { requeue: false }).await);
+            }
+        };
+        let (event_id, kind) = (event.id, event.kind.clone());
+        match run_handler(handler, event).await {
+            Ok(()) => settled(delivery.ack(BasicAckOptions::default()).await),
+            Err(HandlerError::Reject(error)) => {
+                tracing::error!(queue, %event_id, %kind, error = %format!("{error:#}"), "event rejected, dead-lettered");
+                settled(delivery.reject(BasicRejectOptions { requeue: false }).await)
+            }
+            Err(HandlerError::Retry(error)) => {
+                let failures = delivery_count(&delivery).saturating_add(1);
+                tracing::warn!(queue, %event_id, %kind, failures, error = %format!("{error:#}"), "event handling failed, will retry");
+                if failures < subscription.max_deliveries {
+                    // The broker has no delayed requeue: the consumer holds the message for the
+                    // delay, which also slows it down while its dependency is failing. A stop
+                    // ends the wait.
+                    tokio::select! {
+                        () = cancel.cancelled() => {}
+                        () = tokio::time::sleep(subscription.backoff(failures)) => {}
+                    }
+                }
+                settled(
+                    delivery
+                        .nack(BasicNackOptions {
+                            requeue: true,
+                            multiple: false,
+                        })
+                        .await,
+                )
+            }
+        }
+    }
+
+    async fn close(&self) {
+        // Closing returns the prefetched, unhandled deliveries to the queue.
+        if let Err(error) = self.channel.close(200, "stopping".into()).await {
+            tracing::debug!(%error, "closing the consumer channel");
+        }
+        if let Err(error) = self.connection.close(200, "stopping".into()).await {
+            tracing::debug!(%error, "closing the consumer connection");
+        }
+    }
+}
+
+/// Why a consumer session ended: its connection or channel is gone.
+#[derive(Debug)]
+struct Lost(String);
+
+impl fmt::Display for Lost {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// An ack/nack/reject outcome: `Ok(false)` means the delivery's channel is gone, so the broker
+/// will redeliver it; reconnect rather than go on with a dead channel.
+fn settled(outcome: lapin::Result<bool>) -> Result<(), Lost> {
+    match outcome {
+        Ok(true) => Ok(()),
+        Ok(false) => Err(Lost("the delivery's channel is closed".into())),
+        Err(error) => Err(Lost(error.to_string())),
+    }
+}
+
+/// The consumer task: runs sessions, reconnecting with a capped backoff after each failure,
+/// until cancelled.
+async fn run_consumer(
+    config: RabbitConfig,
+    subscription: Subscription,
+    handler: Handler,
+    cancel: CancellationToken,
+    first: Session,
+) {
+    let queue = subscription.queue.as_str();
+    let mut session = Some(first);
+    let mut delay = config.reconnect_min;
+    loop {
+        let current = match session.take() {
+            Some(current) => current,
+            None => match Session::open(&config, &subscription).await {
+                Ok(current) => {
+                    tracing::info!(queue, "event consumer reconnected");
+                    delay = config.reconnect_min;
+                    current
+                }
+                Err(error) => {
+                    tracing::warn!(queue, %error, retry_in = ?delay, "event consumer cannot reconnect yet");
+                    tokio::select! {
+                        () = cancel.cancelled() => return,
+                        () = tokio::time::sleep(delay) => {}
+                    }
+                    delay = delay.saturating_mul(2).min(config.reconnect_max);
+                    continue;
+                }
+            },
+        };
+        match current.run(&subscription, &handler, &cancel).await {
+            Ok(()) => return,
+            Err(error) => {
+                tracing::warn!(queue, %error, "event consumer lost its connection; reconnecting");
+                tokio::select! {
+                    () = cancel.cancelled() => return,
+                    () = tokio::time::sleep(config.reconnect_min) => {}
+                }
+            }
+        }
+    }
+}
+
+async fn connect(config: &RabbitConfig, role: &str) -> lapin::Result<Connection> {
+    let properties = ConnectionProperties::default()
+        .with_connection_name(format!("{} {role}", config.connection_name).into());
+    Connection::connect(&config.url, properties).await
+}
+
+async fn declare_exchanges(channel: &Channel) -> lapin::Result<()> {
+    let durable = ExchangeDeclareOptions {
+        durable: true,
+        ..ExchangeDeclareOptions::default()
+    };
+    channel
+        .exchange_declare(
+            EXCHANGE.into(),
+            ExchangeKind::Topic,
+            durable,
+            FieldTable::default(),
+        )
+        .await?;
+    channel
+        .exchange_declare(
+            DEAD_LETTER_EXCHANGE.into(),
+            ExchangeKind::Direct,
+            durable,
+            FieldTable::default(),
+        )
+        .await
+}
+
+/// A subscription's names as AMQP short strings, checked once.
+struct QueueNames {
+    queue: ShortString,
+    dlq: ShortString,
+    patterns: Vec<ShortString>,
+    max_deliveries: u32,
+}
+
+impl QueueNames {
+    fn of(subscription: &Subscription) -> Result<Self, BusError> {
+        Ok(Self {
+            queue: short(&subscription.queue)?,
+            dlq: short(&dead_letter_queue(&subscription.queue))?,
+            patterns: subscription
+                .patterns
+                .iter()
+                .map(|p| short(p))
+                .collect::<Result<_, _>>()?,
+            max_deliveries: subscription.max_deliveries,
+        })
+    }
+}
+
+/// The dead-letter queue, the consumer queue and its bindings.
+async fn declare_queues(channel: &Channel, names: &QueueNames) -> lapin::Result<()> {
+    let QueueNames {
+        queue,
+        dlq,
+        patterns,
+        max_deliveries,
+    } = names;
+    let mut quorum = FieldTable::default();
+    quorum.insert(
+        "x-queue-type".into(),
+        AMQPValue::LongString("quorum".into()),
+    );
+    channel
+        .queue_declare(dlq.clone(), QueueDeclareOptions::durable(), quorum.clone())
+        .await?;
+    channel
+        .queue_bind(
+            dlq.clone(),
+            DEAD_LETTER_EXCHANGE.into(),
+            dlq.clone(),
+            QueueBindOptions::default(),
+            FieldTable::default(),
+        )
+        .await?;
+    let mut arguments = quorum;
+    // The broker counts returns: a message is dead-lettered when returned more times than the
+    // limit, i.e. after `max_deliveries` failed deliveries with a limit one lower.
+    let limit = i64::from(max_deliveries.saturating_sub(1));
+    arguments.insert("x-delivery-limit".into(), AMQPValue::LongLongInt(limit));
+    arguments.insert(
+        "x-dead-letter-exchange".into(),
+        AMQPValue::LongString(DEAD_LETTER_EXCHANGE.into()),
+    );
+    // Dead letters keep their event type in the headers; routing them by queue name sends each
+    // queue's to its own `.dlq`.
+    arguments.insert(
+        "x-dead-letter-routing-key".into(),
+        AMQPValue::LongString(dlq.as_str().into()),
+    );
+    channel
+        .queue_declare(queue.clone(), QueueDeclareOptions::durable(), arguments)
+        .await?;
+    for pattern in patterns {
+        channel
+            .queue_bind(
+                queue.clone(),
+                EXCHANGE.into(),
+                pattern.clone(),
+                QueueBindOptions::default(),
+                FieldTable::default(),
+            )
+            .await?;
+    }
+    Ok(())
+}
+
+/// The message properties of an event: persistent, protobuf, CloudEvents headers.
+fn properties(event: &Event) -> Result<BasicProperties, BusError> {
+    let mut headers = FieldTable::default();
+    let mut put = |name: &str, value: &str| {
+        headers.insert(name.into(), AMQPValue::LongString(LongString::from(value)));
+    };
+    put(CE_SPECVERSION, "1.0");
+    put(CE_ID, &event.id.to_string());
+    put(CE_TYPE, &event.kind);
+    put(CE_SOURCE, &event.source);
+    put(
+        CE_TIME,
+        &event.time.to_rfc3339_opts(SecondsFormat::Micros, true),
+    );
+    if let Some(actor) = &event.actor {
+        put(ACTOR_HEADER, actor);
+    }
+    if let Some(traceparent) = &event.traceparent {
+        put(TRACEPARENT_HEADER, traceparent);
+    }
+    Ok(BasicProperties::default()
+        .with_delivery_mode(2)
+        .with_content_type(CONTENT_TYPE.into())
+        .with_message_id(short(&event.id.to_string())?)
+        .with_timestamp(u64::try_from(event.time.timestamp()).unwrap_or(0))
+        .with_headers(headers))
+}
+
+/// The event a delivery carries, from its CloudEvents headers and body.
+fn decode(delivery: &Delivery) -> Result<Event, String> {
+    let headers = delivery.properties.headers().as_ref().ok_or("no headers")?;
+    let text = |name: &str| -> Option<String> {
+        match headers.inner().get(name)? {
+            AMQPValue::LongString(value) => {
+                Some(String::from_utf8_lossy(value.as_bytes()).into_owned())
+            }
+            AMQPValue::ShortString(value) => Some(value.as_str().to_owned()),
+            _ => None,
+        }
+    };
+    let required = |name: &str| text(name).ok_or_else(|| format!("missing header {name}"));
+    let specversion = required(CE_SPECVERSION)?;
+    if specversion != "1.0" {
+        return Err(format!(
+            "unsupported CloudEvents specversion {specversion:?}"
+        ));
+    }
+    let id = required(CE_ID)?;
+    let id = Uuid::try_parse(&id).map_err(|e| format!("invalid {CE_ID} {id:?}: {e}"))?;
+    let time = required(CE_TIME)?;
+    let time = DateTime::parse_from_rfc3339(&time)
+        .map_err(|e| format!("invalid {CE_TIME} {time:?}: {e}"))?
+        .with_timezone(&Utc);
+    Ok(Event {
+        id,
+        kind: required(CE_TYPE)?,
+        source: required(CE_SOURCE)?,
+        time,
+        actor: text(ACTOR_HEADER),
+        traceparent: text(TRACEPARENT_HEADER),
+        payload: delivery.data.clone(),
+    })
+}
+
+/// How many times the broker says this message was returned before (0 on first delivery).
+fn delivery_count(delivery: &Delivery) -> u32 {
+    let value = delivery
+        .properties
+        .headers()
+        .as_ref()
+        .and_then(|headers| headers.inner().get(DELIVERY_COUNT_HEADER).cloned());
+    let count = match value {
+        Some(AMQPValue::LongLongInt(n)) => n,
+        Some(AMQPValue::LongInt(n)) => i64::from(n),
+        Some(AMQPValue::LongUInt(n)) => i64::from(n),
+        Some(AMQPValue::ShortInt(n)) => i64::from(n),
+        Some(AMQPValue::ShortUInt(n)) => i64::from(n),
+        Some(AMQPValue::ShortShortInt(n)) => i64::from(n),
+        Some(AMQPValue::ShortShortUInt(n)) => i64::from(n),
+        _ => 0,
+    };
+    u32::try_from(count).unwrap_or(0)
+}
+
+/// An AMQP short string (names, routing keys: at most 255 bytes).
+fn short(value: &str) -> Result<ShortString, BusError> {
+    ShortString::try_new(value)
+        .map_err(|_| BusError::Invalid(format!("longer than 255 bytes: {value:?}")))
+}
+
+fn connect_error(config: &RabbitConfig, error: lapin::Error) -> BusError {
+    if error.is_amqp_error() {
+        broker_error(&format!("at {}", config.redacted_url()), error)
+    } else {
+        BusError::Unavailable(format!("{}: {error}", config.redacted_url()))
+    }
+}
+
+fn broker_error(context: &str, error: lapin::Error) -> BusError {
+    if error.is_io_error() {
+        BusError::Unavailable(format!("{context}: {error}"))
+    } else {
+        BusError::Broker(format!("{context}: {error}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn delivery_of(event: &Event) -> Delivery {
+        let mut delivery = Delivery::mock(
+            1,
+            EXCHANGE.into(),
+            event.kind.as_str().into(),
+            false,
+            event.payload.clone(),
+        );
+        delivery.properties = properties(event).expect("properties");
+        delivery
+    }
+
+    #[test]
+    fn events_round_trip_through_cloudevents_headers() {
+        let event = Event::new(
+            "requests.request.accepted.v1",
+            "id77-requests",
+            vec![8, 1, 0],
+        )
+        .with_actor("account-3")
+        .with_traceparent("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
+        let delivery = delivery_of(&event);
+        let properties = &delivery.properties;
+        assert_eq!(properties.delivery_mode(), &Some(2));
+        assert_eq!(
+            properties.content_type().as_ref().map(ShortString::as_str),
+            Some(CONTENT_TYPE)
+        );
+        let headers = properties.headers().as_ref().expect("headers");
+        assert_eq!(
+            headers.inner().get(CE_SPECVERSION),
+            Some(&AMQPValue::LongString("1.0".into()))
+        );
+        assert_eq!(
+            headers.inner().get(CE_TIME),
+            Some(&AMQPValue::LongString(
+                event
+                    .time
+                    .to_rfc3339_opts(SecondsFormat::Micros, true)
+                    .into()
+            ))
+        );
+        assert_eq!(decode(&delivery), Ok(event.clone()));
+
+        let without_options = Event::new("a.b.v1", "id77-test", Vec::new());
+        assert_eq!(decode(&delivery_of(&without_options)), Ok(without_options));
+    }
+
+    #[test]
+    fn foreign_messages_are_not_decoded() {
+        let bare = Delivery::mock(1, EXCHANGE.into(), "a.b".into(), false, vec![1]);
+        assert!(decode(&bare).is_err());
+        let mut wrong_id = delivery_of(&Event::new("a.b.v1", "s", Vec::new()));
+        let mut headers = wrong_id.properties.headers().clone().expect("headers");
+        headers.insert(CE_ID.into(), AMQPValue::LongString("not-a-uuid".into()));
+        wrong_id.properties = wrong_id.properties.clone().with_headers(headers);
+        assert!(decode(&wrong_id).is_err());
+    }
+
+    #[test]
+    fn the_delivery_count_comes_from_the_quorum_queue_header() {
+        let mut delivery = delivery_of(&Event::new("a.b.v1", "s", Vec::new()));
+        assert_eq!(delivery_count(&delivery), 0);
+        let mut headers = delivery.properties.headers().clone().expect("headers");
+        headers.insert(DELIVERY_COUNT_HEADER.into(), AMQPValue::LongLongInt(3));
+        delivery.properties = delivery.properties.clone().with_headers(headers);
+        assert_eq!(delivery_count(&delivery), 3);
+    }
+
+    #[tokio::test]
+    async fn without_a_broker_publishing_fails_fast() {
+        // Nothing listens on port 1: the connection is refused at once.
+        let bus = RabbitBus::lazy(RabbitConfig::new("amqp://guest:guest@127.0.0.1:1/%2f"));
+        assert!(!bus.is_connected().await);
+        let started = std::time::Instant::now();
+        let outcome = bus.publish(&Event::new("a.b.v1", "s", Vec::new())).await;
+        assert!(
+            matches!(outcome, Err(BusError::Unavailable(_))),
+            "{outcome:?}"
+        );
+        assert!(started.elapsed() < Duration::from_secs(2));
+        assert!(RabbitBus::connect(bus.config().clone()).await.is_err());
+    }
+
+    #[test]
+    fn passwords_stay_out_of_debug_output() {
+        let config = RabbitConfig::new("amqp://id77:s3cret@rabbit:5672/%2f");
+        assert!(!format!("{config:?}").contains("s3cret"));
+    }
+}

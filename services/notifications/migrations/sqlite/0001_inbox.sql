@@ -1,0 +1,7 @@
+-- Events already handled, so that a redelivered event sends no second mail.
+CREATE TABLE inbox (
+    consumer     TEXT NOT NULL,
+    event_id     TEXT NOT NULL,
+    processed_at TEXT NOT NULL,
+    PRIMARY KEY (consumer, event_id)
+);
