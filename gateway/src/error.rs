@@ -31,8 +31,20 @@ impl FieldError {
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
+    /// Bad query parameters (400).
     #[error("paramètres invalides")]
     Invalid(Vec<FieldError>),
+    /// A well-formed body whose fields break the rules (422).
+    #[error("données invalides")]
+    Unprocessable(Vec<FieldError>),
+    #[error("authentification requise: {0}")]
+    Unauthenticated(String),
+    #[error("accès refusé: {0}")]
+    Forbidden(String),
+    #[error("conflit: {0}")]
+    Conflict(String),
+    #[error("trop de tentatives: {0}")]
+    TooManyRequests(String),
     #[error("{0}")]
     NotFound(String),
     #[error("service indisponible: {0}")]
@@ -55,6 +67,12 @@ impl From<tonic::Status> for AppError {
                 Self::Invalid(errors)
             }
             Code::NotFound => Self::NotFound(status.message().to_owned()),
+            Code::Unauthenticated => Self::Unauthenticated(status.message().to_owned()),
+            Code::PermissionDenied => Self::Forbidden(status.message().to_owned()),
+            Code::AlreadyExists | Code::FailedPrecondition | Code::Aborted => {
+                Self::Conflict(status.message().to_owned())
+            }
+            Code::ResourceExhausted => Self::TooManyRequests(status.message().to_owned()),
             Code::Unavailable | Code::DeadlineExceeded => {
                 tracing::warn!(code = ?status.code(), message = status.message(), "backend unavailable");
                 Self::Unavailable(status.message().to_owned())
@@ -68,9 +86,22 @@ impl From<tonic::Status> for AppError {
 }
 
 impl AppError {
+    /// Validation failures of a request body are 422, not 400.
+    pub fn in_body(self) -> Self {
+        match self {
+            Self::Invalid(errors) => Self::Unprocessable(errors),
+            other => other,
+        }
+    }
+
     pub fn status(&self) -> StatusCode {
         match self {
             Self::Invalid(_) => StatusCode::BAD_REQUEST,
+            Self::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
+            Self::Forbidden(_) => StatusCode::FORBIDDEN,
+            Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -80,8 +111,8 @@ impl AppError {
     /// The French sentence shown to people.
     pub fn detail(&self) -> String {
         match self {
-            Self::Invalid(errors) => {
-                let mut detail = String::from("Certains paramètres sont invalides :");
+            Self::Invalid(errors) | Self::Unprocessable(errors) => {
+                let mut detail = String::from("Certaines données sont invalides :");
                 for error in errors {
                     detail.push(' ');
                     detail.push_str(&error.message);
@@ -90,6 +121,10 @@ impl AppError {
             }
             Self::NotFound(message) if !message.is_empty() => message.clone(),
             Self::NotFound(_) => "La ressource demandée n'existe pas.".to_owned(),
+            Self::Unauthenticated(message)
+            | Self::Forbidden(message)
+            | Self::Conflict(message)
+            | Self::TooManyRequests(message) => message.clone(),
             Self::Unavailable(_) => {
                 "Le service est momentanément indisponible. Réessayez dans quelques instants."
                     .to_owned()
@@ -102,7 +137,7 @@ impl AppError {
 
     pub fn field_errors(&self) -> &[FieldError] {
         match self {
-            Self::Invalid(errors) => errors,
+            Self::Invalid(errors) | Self::Unprocessable(errors) => errors,
             _ => &[],
         }
     }
@@ -136,6 +171,7 @@ impl IntoResponse for ApiError {
         let problem = Problem {
             kind: match &self.0 {
                 AppError::Invalid(_) => "/api/v1/problems/invalid-parameters".to_owned(),
+                AppError::Unprocessable(_) => "/api/v1/problems/invalid-fields".to_owned(),
                 _ => "about:blank".to_owned(),
             },
             title: status.canonical_reason().unwrap_or("Error").to_owned(),

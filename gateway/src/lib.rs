@@ -24,26 +24,38 @@ use tower_http::{
 
 pub mod api;
 pub mod assets;
+pub mod csrf;
 pub mod error;
 pub mod params;
+pub mod session;
 pub mod state;
 pub mod web;
 
-pub use state::AppState;
+pub use state::{AppState, Services, Settings};
 
-/// Where the gateway finds the services.
-#[derive(Debug, Clone)]
+/// Where the gateway finds the services, and its settings (distributed mode).
+#[derive(Clone)]
 pub struct Config {
     /// gRPC address of the catalog service, e.g. `http://127.0.0.1:50051`.
     pub catalog_addr: String,
+    /// gRPC address of the identity service; `None` serves the public catalogue alone.
+    pub identity_addr: Option<String>,
+    pub settings: Settings,
 }
 
 impl Config {
     /// Network channels to every service.
-    pub fn connect(&self) -> anyhow::Result<AppState> {
+    pub fn connect(self) -> anyhow::Result<AppState> {
         let catalog = state::connect(&self.catalog_addr)
             .with_context(|| format!("invalid catalog address {}", self.catalog_addr))?;
-        Ok(AppState::new(catalog))
+        let identity = match &self.identity_addr {
+            Some(address) => Some(
+                state::connect(address)
+                    .with_context(|| format!("invalid identity address {address}"))?,
+            ),
+            None => None,
+        };
+        Ok(AppState::new(Services { catalog, identity }, self.settings))
     }
 }
 
@@ -57,9 +69,18 @@ pub fn app(state: AppState) -> Router {
         .merge(api::router())
         .merge(web::router())
         .route("/assets/{name}", get(assets::serve))
+        .route("/logos/{id}", get(api::accounts::logo))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .fallback(web::not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            session::middleware,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            csrf::middleware,
+        ))
         .with_state(state)
         .layer(CompressionLayer::new())
         .layer(SetResponseHeaderLayer::overriding(
@@ -78,7 +99,8 @@ pub fn app(state: AppState) -> Router {
             header::X_FRAME_OPTIONS,
             HeaderValue::from_static("DENY"),
         ))
-        .layer(RequestBodyLimitLayer::new(1024 * 1024))
+        // Logos are 2 MB at most; request attachments will get their own, larger limit.
+        .layer(RequestBodyLimitLayer::new(3 * 1024 * 1024))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(30),
@@ -90,24 +112,39 @@ pub fn app(state: AppState) -> Router {
 
 /// Ready when every service the gateway calls reports SERVING on its health service.
 async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
-    let mut health = tonic_health::pb::health_client::HealthClient::new(state.catalog_channel());
-    let check = health.check(tonic_health::pb::HealthCheckRequest {
-        service: "id77.catalog.v1.CatalogService".to_owned(),
-    });
-    match tokio::time::timeout(Duration::from_secs(2), check).await {
-        Ok(Ok(response))
-            if response.get_ref().status
-                == tonic_health::pb::health_check_response::ServingStatus::Serving as i32 =>
-        {
-            (StatusCode::OK, "ready")
-        }
-        Ok(Ok(_)) => (StatusCode::SERVICE_UNAVAILABLE, "catalog: not serving"),
-        Ok(Err(status)) => {
-            tracing::warn!(%status, "catalog health check failed");
-            (StatusCode::SERVICE_UNAVAILABLE, "catalog: unreachable")
-        }
-        Err(_) => (StatusCode::SERVICE_UNAVAILABLE, "catalog: timed out"),
+    let mut checks = vec![(
+        "catalog",
+        "id77.catalog.v1.CatalogService",
+        state.catalog_channel(),
+    )];
+    if let Some(identity) = state.identity_channel() {
+        checks.push(("identity", "id77.identity.v1.IdentityService", identity));
     }
+    for (name, service, channel) in checks {
+        let mut health = tonic_health::pb::health_client::HealthClient::new(channel);
+        let check = health.check(tonic_health::pb::HealthCheckRequest {
+            service: service.to_owned(),
+        });
+        let problem = match tokio::time::timeout(Duration::from_secs(2), check).await {
+            Ok(Ok(response))
+                if response.get_ref().status
+                    == tonic_health::pb::health_check_response::ServingStatus::Serving as i32 =>
+            {
+                continue;
+            }
+            Ok(Ok(_)) => "not serving",
+            Ok(Err(status)) => {
+                tracing::warn!(%status, service = name, "health check failed");
+                "unreachable"
+            }
+            Err(_) => "timed out",
+        };
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!("{name}: {problem}"),
+        );
+    }
+    (StatusCode::OK, "ready".to_owned())
 }
 
 /// Serves the gateway on `listener` until `shutdown` resolves, then drains open requests.
@@ -118,10 +155,14 @@ pub async fn run(
 ) -> anyhow::Result<()> {
     let local = listener.local_addr().ok();
     tracing::info!(address = ?local, "HTTP gateway listening");
-    axum::serve(listener, app(state))
-        .with_graceful_shutdown(shutdown)
-        .await
-        .context("serving HTTP")?;
+    // The peer address feeds login throttling per client address.
+    axum::serve(
+        listener,
+        app(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+    .context("serving HTTP")?;
     tracing::info!("HTTP gateway stopped");
     Ok(())
 }

@@ -1,11 +1,16 @@
-//! What every handler shares: gRPC clients of the services and the embedded assets.
+//! What every handler shares: gRPC clients of the services, the token verifier, settings and
+//! the embedded assets.
 //!
 //! A client runs over a [`GrpcChannel`]: a network channel in the distributed deployment, or
 //! the service's own tower service in the all-in-one process (same gRPC encoding, no socket).
 
 use std::{sync::Arc, time::Duration};
 
-use id77_proto::catalog::v1::catalog_service_client::CatalogServiceClient;
+use id77_kit::auth::Verifier;
+use id77_proto::{
+    catalog::v1::catalog_service_client::CatalogServiceClient,
+    identity::v1::identity_service_client::IdentityServiceClient,
+};
 use tonic::{
     body::Body,
     transport::{Channel, Endpoint},
@@ -56,18 +61,40 @@ pub fn in_process(routes: tonic::service::Routes) -> GrpcChannel {
     ))
 }
 
+/// The services the gateway calls.
+pub struct Services {
+    pub catalog: GrpcChannel,
+    /// `None` when the gateway serves the public catalogue alone (no accounts).
+    pub identity: Option<GrpcChannel>,
+}
+
+/// Gateway settings beside the services.
+#[derive(Clone, Default)]
+pub struct Settings {
+    /// Checks access tokens; `None` disables sessions.
+    pub verifier: Option<Verifier>,
+    /// `https://…` makes the session cookies `Secure`.
+    pub public_url: String,
+}
+
 #[derive(Clone)]
 pub struct AppState {
     catalog: CatalogServiceClient<GrpcChannel>,
     catalog_channel: GrpcChannel,
+    identity: Option<IdentityServiceClient<GrpcChannel>>,
+    identity_channel: Option<GrpcChannel>,
+    pub settings: Arc<Settings>,
     pub assets: Arc<Assets>,
 }
 
 impl AppState {
-    pub fn new(catalog: GrpcChannel) -> Self {
+    pub fn new(services: Services, settings: Settings) -> Self {
         Self {
-            catalog: CatalogServiceClient::new(catalog.clone()),
-            catalog_channel: catalog,
+            catalog: CatalogServiceClient::new(services.catalog.clone()),
+            catalog_channel: services.catalog,
+            identity: services.identity.clone().map(IdentityServiceClient::new),
+            identity_channel: services.identity,
+            settings: Arc::new(settings),
             assets: Arc::new(Assets::load()),
         }
     }
@@ -78,5 +105,20 @@ impl AppState {
 
     pub fn catalog_channel(&self) -> GrpcChannel {
         self.catalog_channel.clone()
+    }
+
+    /// The identity service, or UNAVAILABLE when this gateway runs without accounts.
+    pub fn identity(&self) -> Result<IdentityServiceClient<GrpcChannel>, tonic::Status> {
+        self.identity.clone().ok_or_else(|| {
+            tonic::Status::unavailable("Les comptes ne sont pas disponibles sur cette plateforme.")
+        })
+    }
+
+    pub fn identity_channel(&self) -> Option<GrpcChannel> {
+        self.identity_channel.clone()
+    }
+
+    pub fn secure_cookies(&self) -> bool {
+        self.settings.public_url.starts_with("https://")
     }
 }

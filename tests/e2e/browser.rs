@@ -64,15 +64,16 @@ async fn browser() -> Option<(Driver, Client)> {
 }
 
 async fn chips(client: &Client) -> Vec<String> {
-    let mut labels = Vec::new();
-    for chip in client
-        .find_all(Locator::Css(".chips .chip span"))
+    // One script reads them all at once: the page swaps its content while we look, and
+    // element handles found before a swap would be stale.
+    let labels = client
+        .execute(
+            "return Array.from(document.querySelectorAll('.chips .chip span')).map(e => e.textContent.trim());",
+            vec![],
+        )
         .await
-        .unwrap()
-    {
-        labels.push(chip.text().await.unwrap());
-    }
-    labels
+        .expect("read the chips");
+    serde_json::from_value(labels).expect("a list of labels")
 }
 
 /// Waits until the page's chips are exactly `expected` (the UI updates without a reload).

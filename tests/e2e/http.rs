@@ -361,6 +361,8 @@ async fn the_catalogue_survives_a_restart_without_seeding_twice() {
         http_addr: address,
         data_dir: data_dir.clone(),
         seed_demo: true,
+        public_url: String::new(),
+        admin_password: None,
     };
     let platform = id77::Platform::start(config, listener).await.unwrap();
     let again = TestApp {

@@ -4,6 +4,7 @@
 //! app over HTTP, the distributed binaries as processes on PostgreSQL, and the web UI in a real
 //! headless Chromium.
 
+mod accounts;
 mod browser;
 mod distributed;
 mod http;

@@ -52,6 +52,8 @@ pub async fn spawn_app() -> TestApp {
         http_addr: listener.local_addr().expect("local address"),
         data_dir: data_dir.clone(),
         seed_demo: true,
+        public_url: String::new(),
+        admin_password: Some(crate::accounts::ADMIN_PASSWORD.to_owned()),
     };
     let platform = id77::Platform::start(config, listener)
         .await
@@ -112,14 +114,21 @@ pub async fn try_request(
     url: &str,
     headers: &[(&str, &str)],
 ) -> Result<Response, Box<dyn std::error::Error + Send + Sync>> {
+    try_send(method, url, headers, Bytes::new()).await
+}
+
+pub async fn try_send(
+    method: Method,
+    url: &str,
+    headers: &[(&str, &str)],
+    body: Bytes,
+) -> Result<Response, Box<dyn std::error::Error + Send + Sync>> {
     let client = Client::builder(TokioExecutor::new()).build_http::<Full<Bytes>>();
     let mut request = Request::builder().method(method).uri(url);
     for (name, value) in headers {
         request = request.header(*name, *value);
     }
-    let response = client
-        .request(request.body(Full::new(Bytes::new()))?)
-        .await?;
+    let response = client.request(request.body(Full::new(body))?).await?;
     let status = response.status();
     let headers = response.headers().clone();
     let body = response.into_body().collect().await?.to_bytes();
@@ -206,4 +215,101 @@ pub fn screenshot_dir() -> PathBuf {
         .join("screenshots");
     std::fs::create_dir_all(&dir).expect("create screenshot dir");
     dir
+}
+
+/// Sends `body` (JSON when it is a JSON value) with the given headers.
+pub async fn send(
+    method: Method,
+    url: &str,
+    headers: &[(&str, &str)],
+    body: impl Into<Bytes>,
+) -> Response {
+    let method_name = method.to_string();
+    try_send(method, url, headers, body.into())
+        .await
+        .unwrap_or_else(|e| panic!("{method_name} {url}: {e}"))
+}
+
+/// Sends a JSON body, with a bearer token when given.
+pub async fn json(
+    method: Method,
+    url: &str,
+    token: Option<&str>,
+    body: &serde_json::Value,
+) -> Response {
+    let authorization = token.map(|t| format!("Bearer {t}"));
+    let mut headers = vec![("content-type", "application/json")];
+    if let Some(value) = authorization.as_deref() {
+        headers.push(("authorization", value));
+    }
+    send(
+        method,
+        url,
+        &headers,
+        serde_json::to_vec(body).expect("JSON"),
+    )
+    .await
+}
+
+/// The mails written by the all-in-one platform, oldest first.
+pub fn mails(data_dir: &std::path::Path) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir(data_dir.join("mail")) else {
+        return Vec::new();
+    };
+    let mut files: Vec<(std::time::SystemTime, String)> = entries
+        .filter_map(Result::ok)
+        .filter(|e| e.path().extension().is_some_and(|x| x == "eml"))
+        .map(|e| {
+            let modified = e
+                .metadata()
+                .and_then(|m| m.modified())
+                .unwrap_or(std::time::UNIX_EPOCH);
+            (
+                modified,
+                std::fs::read_to_string(e.path()).expect("read mail"),
+            )
+        })
+        .collect();
+    files.sort_by_key(|file| file.0);
+    files
+        .into_iter()
+        .map(|(_, mail)| decode_quoted_printable(&mail))
+        .collect()
+}
+
+/// Enough of quoted-printable to read links: soft line breaks and `=3D`.
+pub fn decode_quoted_printable(mail: &str) -> String {
+    mail.replace("=\r\n", "")
+        .replace("=\n", "")
+        .replace("=3D", "=")
+}
+
+/// Waits for a mail to `to` whose text contains `needle`; returns it.
+pub async fn wait_for_mail(mails: impl Fn() -> Vec<String>, to: &str, needle: &str) -> String {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        if let Some(mail) = mails()
+            .into_iter()
+            .rev()
+            .find(|m| m.contains(to) && m.contains(needle))
+        {
+            return mail;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "no mail to {to} containing {needle:?} within 20 s"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// The token of the first link to `path` in a mail.
+pub fn token_in(mail: &str, path: &str) -> String {
+    let start = mail
+        .find(&format!("{path}?token="))
+        .unwrap_or_else(|| panic!("no link to {path} in {mail}"));
+    mail[start + path.len() + 7..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .collect()
 }

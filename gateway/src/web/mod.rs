@@ -50,7 +50,11 @@ struct ErrorPage {
 /// An [`AppError`] as a French HTML page with the right status.
 pub fn error_page(state: &AppState, error: &AppError) -> Response {
     let heading = match error {
-        AppError::Invalid(_) => "Adresse incorrecte",
+        AppError::Invalid(_) | AppError::Unprocessable(_) => "Adresse incorrecte",
+        AppError::Unauthenticated(_) => "Connexion nécessaire",
+        AppError::Forbidden(_) => "Accès refusé",
+        AppError::Conflict(_) => "Action impossible",
+        AppError::TooManyRequests(_) => "Trop de tentatives",
         AppError::NotFound(_) => "Page introuvable",
         AppError::Unavailable(_) => "Service momentanément indisponible",
         AppError::Internal(_) => "Une erreur est survenue",

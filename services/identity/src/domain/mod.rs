@@ -31,6 +31,7 @@ pub use person::{Civility, MAX_NAME_CHARS, PersonName, RepresentativeTitle};
 pub use phone::Phone;
 pub use registration::{
     Referent, ReferentInput, Registration, RegistrationInput, Representative, RepresentativeInput,
+    parse_categories,
 };
 pub use siret::Siret;
 

@@ -243,8 +243,9 @@ fn keep<T>(
     }
 }
 
-/// At least one category, each known and ticked once.
-fn parse_categories(inputs: &[String]) -> Result<Vec<Category>, FieldViolation> {
+/// At least one category, each known and ticked once (the registration form and the profile
+/// form share this rule).
+pub fn parse_categories(inputs: &[String]) -> Result<Vec<Category>, FieldViolation> {
     if inputs.iter().all(|input| input.trim().is_empty()) {
         return Err(FieldViolation::new(
             "categories",

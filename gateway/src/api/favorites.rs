@@ -1,0 +1,101 @@
+//! The caller's favourites, kept by the catalog service.
+
+use axum::{
+    Json,
+    extract::{Path, State},
+    http::StatusCode,
+};
+use chrono::{DateTime, Utc};
+use id77_proto::catalog::v1 as pb;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::catalog::OfferSummary;
+use crate::{
+    error::{ApiError, AppError, Problem},
+    session::CurrentUser,
+    state::AppState,
+};
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Favorite {
+    pub offer: Option<OfferSummary>,
+    pub added_at: Option<DateTime<Utc>>,
+}
+
+impl From<pb::Favorite> for Favorite {
+    fn from(f: pb::Favorite) -> Self {
+        Self {
+            offer: f.offer.map(OfferSummary::from),
+            added_at: f.added_at.and_then(|t| {
+                DateTime::from_timestamp(t.seconds, u32::try_from(t.nanos).unwrap_or(0))
+            }),
+        }
+    }
+}
+
+fn session(user: CurrentUser) -> Result<crate::session::Session, ApiError> {
+    user.0.ok_or_else(|| {
+        ApiError(AppError::Unauthenticated(
+            "Authentification requise : connectez-vous.".to_owned(),
+        ))
+    })
+}
+
+/// The caller's favourites, most recently added first.
+#[utoipa::path(get, path = "/favorites", tag = "favoris",
+    responses((status = 200, body = [Favorite]), (status = 401, body = Problem, content_type = "application/problem+json")))]
+pub async fn list(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> Result<Json<Vec<Favorite>>, ApiError> {
+    let session = session(user)?;
+    let favorites = state
+        .catalog()
+        .list_favorites(session.request(pb::ListFavoritesRequest {}))
+        .await?
+        .into_inner()
+        .favorites;
+    Ok(Json(favorites.into_iter().map(Favorite::from).collect()))
+}
+
+/// Adds an offer to the caller's favourites (201 the first time, 200 after).
+#[utoipa::path(put, path = "/favorites/{code}", tag = "favoris", params(("code" = String, Path)),
+    responses((status = 201, body = Favorite), (status = 200, body = Favorite), (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn add(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(code): Path<String>,
+) -> Result<(StatusCode, Json<Favorite>), ApiError> {
+    let session = session(user)?;
+    let response = state
+        .catalog()
+        .add_favorite(session.request(pb::AddFavoriteRequest { code }))
+        .await?
+        .into_inner();
+    let status = if response.added {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    let favorite = response
+        .favorite
+        .ok_or_else(|| AppError::Internal("catalog returned no favourite".to_owned()))?;
+    Ok((status, Json(favorite.into())))
+}
+
+/// Removes an offer from the caller's favourites.
+#[utoipa::path(delete, path = "/favorites/{code}", tag = "favoris", params(("code" = String, Path)),
+    responses((status = 204), (status = 401, body = Problem, content_type = "application/problem+json")))]
+pub async fn remove(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(code): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    let session = session(user)?;
+    state
+        .catalog()
+        .remove_favorite(session.request(pb::RemoveFavoriteRequest { code }))
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
