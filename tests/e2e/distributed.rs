@@ -109,3 +109,259 @@ async fn catalog_and_gateway_run_as_separate_processes_on_postgres() {
         "id77-gateway stops cleanly on SIGTERM"
     );
 }
+
+/// A real SMTP server (Python's aiosmtpd) storing what it receives in a Maildir.
+fn smtp_server(port: u16, maildir: &std::path::Path) -> Option<Process> {
+    let python = crate::support::program("python3", "apt-get install python3")?;
+    let has_aiosmtpd = Command::new(&python)
+        .args(["-c", "import aiosmtpd"])
+        .status()
+        .is_ok_and(|s| s.success());
+    if !has_aiosmtpd {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "aiosmtpd is required in CI (python3 -m pip install aiosmtpd)"
+        );
+        eprintln!("SKIPPED: Python's aiosmtpd is not installed");
+        return None;
+    }
+    Some(Process(
+        Command::new(python)
+            .args([
+                "-m",
+                "aiosmtpd",
+                "-n",
+                "-l",
+                &format!("127.0.0.1:{port}"),
+                "-c",
+                "aiosmtpd.handlers.Mailbox",
+            ])
+            .arg(maildir)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start aiosmtpd"),
+    ))
+}
+
+fn received(maildir: &std::path::Path) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir(maildir.join("new")) else {
+        return Vec::new();
+    };
+    entries
+        .filter_map(Result::ok)
+        .filter_map(|e| std::fs::read_to_string(e.path()).ok())
+        .map(|m| crate::support::decode_quoted_printable(&m))
+        .collect()
+}
+
+fn amqp_url() -> Option<String> {
+    match std::env::var("ID77_TEST_AMQP_URL") {
+        Ok(url) if !url.is_empty() => Some(url),
+        _ => {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "ID77_TEST_AMQP_URL must name RabbitMQ in CI"
+            );
+            eprintln!("SKIPPED: ID77_TEST_AMQP_URL is not set");
+            None
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_account_journey_crosses_four_processes_rabbitmq_and_smtp() {
+    use hyper::Method;
+    use serde_json::{Value, json};
+
+    use crate::{
+        accounts::registration,
+        support::{json as send_json, token_in, wait_for_mail},
+    };
+
+    let Some(amqp) = amqp_url() else { return };
+    let (Some(identity_db), Some(notifications_db), Some(catalog_db)) = (
+        fresh_postgres_database().await,
+        fresh_postgres_database().await,
+        fresh_postgres_database().await,
+    ) else {
+        return;
+    };
+    let maildir = crate::support::temp_dir("id77-maildir");
+    let smtp_port = free_port();
+    let Some(_smtp) = smtp_server(smtp_port, &maildir) else {
+        return;
+    };
+    let signer = id77_kit::auth::Signer::generate().unwrap();
+    let (identity_port, catalog_port, http_port) = (free_port(), free_port(), free_port());
+    let base = format!("http://127.0.0.1:{http_port}");
+    let admin_password = "Melun-Provins-Nemours-Meaux-77";
+    let spawn = |name: &str, program: &str, env: Vec<(&str, String)>| {
+        let mut command = Command::new(program);
+        command.env("RUST_LOG", "warn").stdout(Stdio::null());
+        for (key, value) in env {
+            command.env(key, value);
+        }
+        Process(
+            command
+                .spawn()
+                .unwrap_or_else(|e| panic!("start {name}: {e}")),
+        )
+    };
+    let _identity = spawn(
+        "identity",
+        env!("CARGO_BIN_EXE_id77-identity"),
+        vec![
+            ("ID77_DATABASE_URL", identity_db),
+            ("ID77_GRPC_ADDR", format!("127.0.0.1:{identity_port}")),
+            ("ID77_JWT_PRIVATE_KEY", signer.private_key_base64()),
+            ("ID77_BUS_URL", amqp.clone()),
+            ("ID77_ADMIN_PASSWORD", admin_password.to_owned()),
+        ],
+    );
+    let _notifications = spawn(
+        "notifications",
+        env!("CARGO_BIN_EXE_id77-notifications"),
+        vec![
+            ("ID77_DATABASE_URL", notifications_db),
+            ("ID77_BUS_URL", amqp),
+            ("ID77_SMTP_URL", format!("smtp://127.0.0.1:{smtp_port}")),
+            ("ID77_PUBLIC_URL", base.clone()),
+        ],
+    );
+    let _catalog = spawn(
+        "catalog",
+        env!("CARGO_BIN_EXE_id77-catalog"),
+        vec![
+            ("ID77_DATABASE_URL", catalog_db),
+            ("ID77_GRPC_ADDR", format!("127.0.0.1:{catalog_port}")),
+            ("ID77_JWT_PUBLIC_KEY", signer.public_key_base64()),
+        ],
+    );
+    let _gateway = spawn(
+        "gateway",
+        env!("CARGO_BIN_EXE_id77-gateway"),
+        vec![
+            (
+                "ID77_CATALOG_ADDR",
+                format!("http://127.0.0.1:{catalog_port}"),
+            ),
+            (
+                "ID77_IDENTITY_ADDR",
+                format!("http://127.0.0.1:{identity_port}"),
+            ),
+            ("ID77_JWT_PUBLIC_KEY", signer.public_key_base64()),
+            ("ID77_HTTP_ADDR", format!("127.0.0.1:{http_port}")),
+        ],
+    );
+    wait_ready(&format!("{base}/readyz")).await;
+    let url = |path: &str| format!("{base}{path}");
+    let email = format!("mairie-{}@dammarie.example", uuid::Uuid::now_v7().simple());
+
+    let registered = send_json(
+        Method::POST,
+        &url("/api/v1/registrations"),
+        None,
+        &registration("dammarie", &email, "21770421000012"),
+    )
+    .await;
+    assert_eq!(registered.status, 202, "{}", registered.text());
+    let mail = wait_for_mail(
+        || received(&maildir),
+        &email,
+        "/inscription/confirmer?token=",
+    )
+    .await;
+    assert!(
+        mail.contains(&format!("{base}/inscription/confirmer?token=")),
+        "links start with the public URL"
+    );
+    let confirmed = send_json(
+        Method::POST,
+        &url("/api/v1/registrations/confirm"),
+        None,
+        &json!({"token": token_in(&mail, "/inscription/confirmer")}),
+    )
+    .await;
+    assert_eq!(confirmed.status, 200, "{}", confirmed.text());
+    wait_for_mail(|| received(&maildir), &email, "bien été reçue").await;
+
+    let admin = send_json(
+        Method::POST,
+        &url("/api/v1/session"),
+        None,
+        &json!({"identifier": "admin", "password": admin_password}),
+    )
+    .await;
+    assert_eq!(admin.status, 200, "{}", admin.text());
+    let admin = admin.json()["access_token"].as_str().unwrap().to_owned();
+    let pending = send_json(
+        Method::GET,
+        &url("/api/v1/admin/registrations"),
+        Some(&admin),
+        &Value::Null,
+    )
+    .await
+    .json();
+    let id = pending
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["account"]["email"] == email.as_str())
+        .expect("pending")["account"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let approved = send_json(
+        Method::POST,
+        &url(&format!("/api/v1/admin/registrations/{id}/approve")),
+        Some(&admin),
+        &Value::Null,
+    )
+    .await;
+    assert_eq!(approved.status, 200, "{}", approved.text());
+
+    let mail = wait_for_mail(|| received(&maildir), &email, "/invitation?token=").await;
+    let password = "Seine-Marne-Loing-Yerres-2026";
+    let accepted = send_json(
+        Method::POST,
+        &url("/api/v1/invitations/accept"),
+        None,
+        &json!({"token": token_in(&mail, "/invitation"), "password": password}),
+    )
+    .await;
+    assert_eq!(accepted.status, 200, "{}", accepted.text());
+    let session = send_json(
+        Method::POST,
+        &url("/api/v1/session"),
+        None,
+        &json!({"identifier": email, "password": password}),
+    )
+    .await;
+    assert_eq!(session.status, 200, "{}", session.text());
+    let member = session.json()["access_token"].as_str().unwrap().to_owned();
+
+    let favourite = send_json(
+        Method::PUT,
+        &url("/api/v1/favorites/O34"),
+        Some(&member),
+        &Value::Null,
+    )
+    .await;
+    assert_eq!(
+        favourite.status,
+        201,
+        "the catalog process trusts identity's tokens: {}",
+        favourite.text()
+    );
+    let favorites = send_json(
+        Method::GET,
+        &url("/api/v1/favorites"),
+        Some(&member),
+        &Value::Null,
+    )
+    .await
+    .json();
+    assert_eq!(favorites[0]["offer"]["code"], "O34");
+    let _ = std::fs::remove_dir_all(&maildir);
+}

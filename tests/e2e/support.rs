@@ -277,11 +277,26 @@ pub fn mails(data_dir: &std::path::Path) -> Vec<String> {
         .collect()
 }
 
-/// Enough of quoted-printable to read links: soft line breaks and `=3D`.
+/// Decodes quoted-printable (soft line breaks and `=XX` bytes) so that tests read mails as text.
 pub fn decode_quoted_printable(mail: &str) -> String {
-    mail.replace("=\r\n", "")
-        .replace("=\n", "")
-        .replace("=3D", "=")
+    let joined = mail.replace("=\r\n", "").replace("=\n", "");
+    let bytes = joined.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        if bytes[i] == b'='
+            && i + 2 < bytes.len()
+            && let (Some(high), Some(low)) = (hex(bytes[i + 1]), hex(bytes[i + 2]))
+        {
+            out.push(u8::try_from(high * 16 + low).expect("a byte"));
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// Waits for a mail to `to` whose text contains `needle`; returns it.
