@@ -4,7 +4,32 @@
 use hyper::Method;
 use serde_json::{Value, json};
 
-use crate::support::{TestApp, json as send_json, mails, send, spawn_app, token_in, wait_for_mail};
+use crate::support::{json as send_json, mails, send, spawn_app, token_in, wait_for_mail};
+
+/// A running platform as the journey sees it: where to call it, how to read the mail it sent,
+/// and its administrator's password. The all-in-one app and the distributed processes alike.
+pub struct Target {
+    pub base: String,
+    pub admin_password: String,
+    pub mails: Box<dyn Fn() -> Vec<String> + Send + Sync>,
+}
+
+impl Target {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+}
+
+impl crate::support::TestApp {
+    pub fn target(&self) -> Target {
+        let data_dir = self.data_dir.clone();
+        Target {
+            base: format!("http://{}", self.address),
+            admin_password: ADMIN_PASSWORD.to_owned(),
+            mails: Box::new(move || mails(&data_dir)),
+        }
+    }
+}
 
 pub const ADMIN_PASSWORD: &str = "Brie-de-Meaux-Coulommiers-1977";
 const MEMBER_PASSWORD: &str = "Lavande-Provins-Remparts-2026";
@@ -26,7 +51,7 @@ pub fn registration(identifier: &str, email: &str, siret: &str) -> Value {
     })
 }
 
-pub async fn login(app: &TestApp, identifier: &str, password: &str) -> crate::support::Response {
+pub async fn login(app: &Target, identifier: &str, password: &str) -> crate::support::Response {
     send_json(
         Method::POST,
         &app.url("/api/v1/session"),
@@ -36,7 +61,7 @@ pub async fn login(app: &TestApp, identifier: &str, password: &str) -> crate::su
     .await
 }
 
-pub async fn token(app: &TestApp, identifier: &str, password: &str) -> String {
+pub async fn token(app: &Target, identifier: &str, password: &str) -> String {
     let response = login(app, identifier, password).await;
     assert_eq!(
         response.status,
@@ -51,7 +76,7 @@ pub async fn token(app: &TestApp, identifier: &str, password: &str) -> String {
 }
 
 /// Registers, confirms, gets approved and accepts the invitation: an active member account.
-pub async fn active_member(app: &TestApp, identifier: &str, email: &str, siret: &str) -> String {
+pub async fn active_member(app: &Target, identifier: &str, email: &str, siret: &str) -> String {
     let url = |path: &str| app.url(path);
     let registered = send_json(
         Method::POST,
@@ -61,8 +86,7 @@ pub async fn active_member(app: &TestApp, identifier: &str, email: &str, siret: 
     )
     .await;
     assert_eq!(registered.status, 202, "{}", registered.text());
-    let data_dir = app.data_dir.clone();
-    let mail = wait_for_mail(|| mails(&data_dir), email, "/inscription/confirmer?token=").await;
+    let mail = wait_for_mail(&app.mails, email, "/inscription/confirmer?token=").await;
     let confirmed = send_json(
         Method::POST,
         &url("/api/v1/registrations/confirm"),
@@ -72,7 +96,7 @@ pub async fn active_member(app: &TestApp, identifier: &str, email: &str, siret: 
     .await;
     assert_eq!(confirmed.status, 200, "{}", confirmed.text());
 
-    let admin = token(app, "admin", ADMIN_PASSWORD).await;
+    let admin = token(app, "admin", &app.admin_password).await;
     let pending = send_json(
         Method::GET,
         &url("/api/v1/admin/registrations"),
@@ -99,7 +123,7 @@ pub async fn active_member(app: &TestApp, identifier: &str, email: &str, siret: 
     .await;
     assert_eq!(approved.status, 200, "{}", approved.text());
 
-    let mail = wait_for_mail(|| mails(&data_dir), email, "/invitation?token=").await;
+    let mail = wait_for_mail(&app.mails, email, "/invitation?token=").await;
     assert!(
         mail.contains(identifier),
         "the invitation names the identifier"
@@ -118,13 +142,27 @@ pub async fn active_member(app: &TestApp, identifier: &str, email: &str, siret: 
 #[tokio::test]
 async fn a_commune_registers_is_approved_and_keeps_its_profile_contacts_and_favourites() {
     let app = spawn_app().await;
-    let member = active_member(&app, "samois", "mairie@samois.example", "21770421000012").await;
+    journey(
+        &app.target(),
+        "samois",
+        "mairie@samois.example",
+        "21770421000012",
+    )
+    .await;
+    app.stop().await;
+}
+
+/// The whole journey of a member organisation: register → read the mail → confirm → the admin
+/// approves → invitation mail → choose a password → log in → edit profile and logo → add two
+/// contacts, remove one → favourite two offers, remove one → log out.
+pub async fn journey(app: &Target, identifier: &str, email: &str, siret: &str) {
+    let member = active_member(app, identifier, email, siret).await;
     let url = |path: &str| app.url(path);
 
     let me = send_json(Method::GET, &url("/api/v1/me"), Some(&member), &Value::Null)
         .await
         .json();
-    assert_eq!(me["identifier"], "samois");
+    assert_eq!(me["identifier"], identifier);
     assert_eq!(me["role"], "member");
     assert_eq!(me["status"], "active");
 
@@ -155,7 +193,7 @@ async fn a_commune_registers_is_approved_and_keeps_its_profile_contacts_and_favo
         .as_str()
         .expect("a logo URL")
         .to_owned();
-    let image = app.get(&logo_url).await;
+    let image = crate::support::get(&url(&logo_url)).await;
     assert_eq!(image.status, 200);
     assert_eq!(image.header("content-type"), "image/png");
     let text = send(
@@ -236,7 +274,7 @@ async fn a_commune_registers_is_approved_and_keeps_its_profile_contacts_and_favo
     assert_eq!(codes, ["O34"]);
 
     // Logging out through the cookies ends the session: the refresh token stops working.
-    let session = login(&app, "samois", MEMBER_PASSWORD).await;
+    let session = login(app, identifier, MEMBER_PASSWORD).await;
     let cookies: Vec<String> = session
         .headers
         .get_all("set-cookie")
@@ -245,7 +283,7 @@ async fn a_commune_registers_is_approved_and_keeps_its_profile_contacts_and_favo
         .collect();
     assert!(cookies.iter().any(|c| c.starts_with("id77_refresh=")));
     let cookie_header = cookies.join("; ");
-    let origin = format!("http://{}", app.address);
+    let origin = app.base.clone();
     let out = send(
         Method::DELETE,
         &url("/api/v1/session"),
@@ -270,13 +308,13 @@ async fn a_commune_registers_is_approved_and_keeps_its_profile_contacts_and_favo
         after.status, 401,
         "a revoked refresh token opens no session"
     );
-    app.stop().await;
 }
 
 #[tokio::test]
 async fn unknown_and_known_accounts_get_the_same_answers() {
     let app = spawn_app().await;
-    active_member(&app, "avon", "mairie@avon.example", "21770430000011").await;
+    let target = app.target();
+    active_member(&target, "avon", "mairie@avon.example", "21770430000011").await;
     let url = |path: &str| app.url(path);
 
     let known = send_json(
@@ -298,8 +336,8 @@ async fn unknown_and_known_accounts_get_the_same_answers() {
         (unknown.status, unknown.text())
     );
 
-    let wrong_password = login(&app, "avon", "Pas-le-bon-mot-de-passe-1").await;
-    let no_account = login(&app, "inconnu", "Pas-le-bon-mot-de-passe-1").await;
+    let wrong_password = login(&target, "avon", "Pas-le-bon-mot-de-passe-1").await;
+    let no_account = login(&target, "inconnu", "Pas-le-bon-mot-de-passe-1").await;
     assert_eq!(wrong_password.status, 401);
     assert_eq!(
         (
@@ -351,8 +389,15 @@ async fn registration_errors_name_the_fields() {
 #[tokio::test]
 async fn members_stay_out_of_admin_operations_and_other_organisations() {
     let app = spawn_app().await;
-    let a = active_member(&app, "moret", "mairie@moret.example", "21770421000012").await;
-    let b = active_member(&app, "nemours", "mairie@nemours.example", "21770430000011").await;
+    let target = app.target();
+    let a = active_member(&target, "moret", "mairie@moret.example", "21770421000012").await;
+    let b = active_member(
+        &target,
+        "nemours",
+        "mairie@nemours.example",
+        "21770430000011",
+    )
+    .await;
     let url = |path: &str| app.url(path);
 
     let denied = send_json(
@@ -434,7 +479,7 @@ async fn members_stay_out_of_admin_operations_and_other_organisations() {
 #[tokio::test]
 async fn a_cross_site_post_with_the_session_cookie_is_refused() {
     let app = spawn_app().await;
-    let session = login(&app, "admin", ADMIN_PASSWORD).await;
+    let session = login(&app.target(), "admin", ADMIN_PASSWORD).await;
     assert_eq!(session.status, 200);
     let cookie: String = session
         .headers
@@ -468,6 +513,9 @@ async fn a_cross_site_post_with_the_session_cookie_is_refused() {
         "a cookie-carrying request that says nothing of its origin is refused"
     );
     // The password did not change.
-    assert_eq!(login(&app, "admin", ADMIN_PASSWORD).await.status, 200);
+    assert_eq!(
+        login(&app.target(), "admin", ADMIN_PASSWORD).await.status,
+        200
+    );
     app.stop().await;
 }
