@@ -23,6 +23,16 @@ const FILES: &[(&str, &str, &[u8])] = &[
         include_bytes!("../assets/app.js"),
     ),
     (
+        "ui.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../assets/ui.js"),
+    ),
+    (
+        "validate.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../assets/validate.js"),
+    ),
+    (
         "icons.svg",
         "image/svg+xml",
         include_bytes!("../assets/icons.svg"),

@@ -145,8 +145,9 @@ pub async fn middleware(
             });
             session_cookies(CookieJar::new(), session, state.secure_cookies())
         }
-        // A refresh token that no longer works: forget it, the visitor is anonymous.
-        None => cleared_cookies(CookieJar::new()),
+        // A refresh token that no longer works: forget it (removing the cookies the browser
+        // sent), the visitor is anonymous.
+        None => cleared_cookies(jar),
     };
     // The jar's Set-Cookie headers are added to the handler's own.
     (cookies, next.run(request).await).into_response()

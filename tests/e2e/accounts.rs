@@ -32,7 +32,7 @@ impl crate::support::TestApp {
 }
 
 pub const ADMIN_PASSWORD: &str = "Brie-de-Meaux-Coulommiers-1977";
-const MEMBER_PASSWORD: &str = "Lavande-Provins-Remparts-2026";
+pub const MEMBER_PASSWORD: &str = "Lavande-Provins-Remparts-2026";
 /// A 1×1 PNG.
 const PNG_BASE64: &str = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==";
 

@@ -234,3 +234,208 @@ async fn a_visitor_filters_by_domain_searches_with_a_typo_and_opens_an_offer() {
     client.close().await.unwrap();
     app.stop().await;
 }
+
+/// Clicks an element as a person would: scrolled to the middle of the window first.
+async fn click(client: &Client, locator: Locator<'_>) {
+    let element = client.find(locator).await.expect("the element to click");
+    client
+        .execute(
+            "arguments[0].scrollIntoView({block: 'center', behavior: 'instant'});",
+            vec![serde_json::to_value(&element).expect("an element reference")],
+        )
+        .await
+        .expect("scroll");
+    element.click().await.expect("click");
+}
+
+/// Reads a field's validation state: its `aria-invalid`, whether it is marked valid, and the
+/// text of its error message.
+async fn field_state(client: &Client, id: &str) -> (Option<String>, bool, String) {
+    let state = client
+        .execute(
+            "const i = document.getElementById(arguments[0]);
+             const e = document.getElementById(arguments[0] + '-error');
+             return [i.getAttribute('aria-invalid'), i.closest('.field').classList.contains('is-valid'),
+                     e && !e.hidden ? e.textContent.trim() : ''];",
+            vec![serde_json::json!(id)],
+        )
+        .await
+        .expect("read the field's state");
+    serde_json::from_value(state).expect("a state triple")
+}
+
+async fn wait_for_field(client: &Client, id: &str, valid: bool) -> (Option<String>, bool, String) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let state = field_state(client, id).await;
+        let is_valid = state.1 && state.0.is_none();
+        let is_invalid = state.0.as_deref() == Some("true") && !state.2.is_empty();
+        if (valid && is_valid) || (!valid && is_invalid) {
+            return state;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{id} never became {}: {state:?}",
+            if valid { "valid" } else { "invalid" }
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test]
+async fn the_registration_form_checks_the_siret_as_it_is_typed() {
+    let Some((_driver, client)) = browser().await else {
+        return;
+    };
+    let app = spawn_app().await;
+    client.goto(&app.url("/inscription")).await.unwrap();
+    let siret = client.find(Locator::Id("siret")).await.unwrap();
+    // The guide's sample number: 14 digits, but the check digit is wrong.
+    siret.send_keys("12345678911123").await.unwrap();
+    click(&client, Locator::Id("population")).await;
+    let (_, _, message) = wait_for_field(&client, "siret", false).await;
+    assert!(
+        message.to_lowercase().contains("siret"),
+        "the message explains the SIRET: {message}"
+    );
+    save_screenshot(&client, "registration-siret-invalid.png").await;
+
+    siret.clear().await.unwrap();
+    siret.send_keys("21770421000012").await.unwrap();
+    click(&client, Locator::Id("population")).await;
+    wait_for_field(&client, "siret", true).await;
+    save_screenshot(&client, "registration-siret-valid.png").await;
+
+    // The server applies the same rule when the form is sent anyway.
+    siret.clear().await.unwrap();
+    siret.send_keys("12345678911123").await.unwrap();
+    click(&client, Locator::Css("#register-form button[type=submit]")).await;
+    client
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css("#register-form-errors"))
+        .await
+        .expect("the error summary after submitting");
+    let (_, _, message) = field_state(&client, "siret").await;
+    assert!(
+        !message.is_empty(),
+        "the server's message sits next to the SIRET field"
+    );
+    client.close().await.unwrap();
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_member_logs_in_adds_a_contact_and_keeps_a_favourite() {
+    let Some((_driver, client)) = browser().await else {
+        return;
+    };
+    let app = spawn_app().await;
+    let target = app.target();
+    crate::accounts::active_member(
+        &target,
+        "bourron",
+        "mairie@bourron.example",
+        "21770421000012",
+    )
+    .await;
+
+    client
+        .goto(&app.url("/connexion?next=/compte/profil"))
+        .await
+        .unwrap();
+    client
+        .find(Locator::Id("identifier"))
+        .await
+        .unwrap()
+        .send_keys("bourron")
+        .await
+        .unwrap();
+    client
+        .find(Locator::Id("password"))
+        .await
+        .unwrap()
+        .send_keys(crate::accounts::MEMBER_PASSWORD)
+        .await
+        .unwrap();
+    save_screenshot(&client, "login.png").await;
+    click(&client, Locator::Css("#login-form button[type=submit]")).await;
+    client
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Id("contact-form"))
+        .await
+        .expect("back on the profile page after logging in");
+    assert!(
+        client
+            .current_url()
+            .await
+            .unwrap()
+            .path()
+            .ends_with("/compte/profil")
+    );
+
+    for (id, value) in [
+        ("contact-title", "Responsable des services techniques"),
+        ("contact-full_name", "Claire Lefèvre"),
+        ("contact-service", "Services techniques"),
+        ("contact-email", "st@bourron.example"),
+        ("contact-phone", "01 64 45 12 34"),
+    ] {
+        client
+            .find(Locator::Id(id))
+            .await
+            .unwrap()
+            .send_keys(value)
+            .await
+            .unwrap();
+    }
+    click(&client, Locator::Css("#contact-form button[type=submit]")).await;
+    let listed = client
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::XPath(
+            "//table//th[@scope='row'][contains(., 'Claire Lefèvre')]",
+        ))
+        .await;
+    assert!(listed.is_ok(), "the new contact is listed");
+    save_screenshot(&client, "profile-with-contact.png").await;
+
+    client.goto(&app.url("/?q=biodiversite")).await.unwrap();
+    let toggle = client
+        .find(Locator::Css(".favorite-toggle[data-code='O34']"))
+        .await
+        .unwrap();
+    assert_eq!(
+        toggle.attr("aria-pressed").await.unwrap().as_deref(),
+        Some("false")
+    );
+    toggle.click().await.unwrap();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let pressed = client
+            .execute("return document.querySelector(\".favorite-toggle[data-code='O34']\").getAttribute('aria-pressed');", vec![])
+            .await
+            .unwrap();
+        if pressed == serde_json::json!("true") {
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "the star never lit");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    save_screenshot(&client, "catalogue-favourite-lit.png").await;
+
+    client.goto(&app.url("/favoris")).await.unwrap();
+    let page = client
+        .find(Locator::Css("main"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("O34"), "the favourite is listed: {page}");
+    assert!(page.contains("Ajoutée le"), "with the date it was added");
+    save_screenshot(&client, "favourites.png").await;
+    client.close().await.unwrap();
+    app.stop().await;
+}

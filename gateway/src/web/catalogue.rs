@@ -9,10 +9,11 @@ use axum::{
 };
 use id77_proto::catalog::v1 as pb;
 
-use super::{Layout, error_page};
+use super::{Layout, error_page_for};
 use crate::{
     error::{AppError, FieldError},
     params::{CatalogQuery, Sort},
+    session::{CurrentUser, Session},
     state::AppState,
 };
 
@@ -71,8 +72,14 @@ pub struct OfferCard {
     pub domain_icon: String,
     pub typology_label: String,
     pub unique: bool,
+    /// Anonymous visitors: the login page, then back to the offer.
     pub favourite_url: String,
     pub request_url: String,
+    /// A session: "Favoris" is a form that toggles the favourite.
+    pub signed_in: bool,
+    pub favorite: bool,
+    /// Where the toggle comes back to (this page, at this card).
+    pub return_to: String,
 }
 
 #[derive(Template, WebTemplate)]
@@ -110,11 +117,24 @@ fn login_then(next: &str) -> String {
     format!("/connexion?next={next}")
 }
 
-fn offer_card(offer: pb::OfferSummary) -> OfferCard {
+/// Where "Faire une demande" leads for an offer.
+pub fn request_path(code: &str) -> String {
+    let code: String = form_urlencoded::byte_serialize(code.as_bytes()).collect();
+    format!("/demandes/nouvelle?offre={code}")
+}
+
+pub fn offer_card(offer: pb::OfferSummary, signed_in: bool) -> OfferCard {
     let domain = offer.domain.unwrap_or_default();
     OfferCard {
         favourite_url: login_then(&format!("/offres/{}", offer.code)),
-        request_url: login_then(&format!("/demandes/nouvelle?offre={}", offer.code)),
+        request_url: if signed_in {
+            request_path(&offer.code)
+        } else {
+            login_then(&request_path(&offer.code))
+        },
+        signed_in,
+        favorite: false,
+        return_to: format!("/offres/{}", offer.code),
         code: offer.code,
         title: offer.title,
         summary: offer.summary,
@@ -138,7 +158,37 @@ fn page_numbers(current: u32, last: u32) -> Vec<u32> {
     numbers
 }
 
-pub async fn home(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Response {
+/// Lights the star of the offers that are the caller's favourites. A failure only leaves the
+/// stars off: the page is still worth showing.
+async fn mark_favorites(state: &AppState, session: &Session, cards: &mut [OfferCard]) {
+    if cards.is_empty() {
+        return;
+    }
+    let request = pb::FavoriteStatusRequest {
+        codes: cards.iter().map(|c| c.code.clone()).collect(),
+    };
+    match state
+        .catalog()
+        .favorite_status(session.request(request))
+        .await
+    {
+        Ok(response) => {
+            let favorites = response.into_inner().favorite_codes;
+            for card in cards {
+                card.favorite = favorites
+                    .iter()
+                    .any(|code| code.eq_ignore_ascii_case(&card.code));
+            }
+        }
+        Err(status) => tracing::warn!(%status, "favourite status unavailable"),
+    }
+}
+
+pub async fn home(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    RawQuery(raw): RawQuery,
+) -> Response {
     let (query, mut errors) = CatalogQuery::parse(raw.as_deref());
     let mut catalog = state.catalog();
     let mut catalog2 = state.catalog();
@@ -150,22 +200,35 @@ pub async fn home(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Res
     );
     let domains = match domains {
         Ok(response) => response.into_inner().domains,
-        Err(status) => return error_page(&state, &status.into()),
+        Err(status) => return error_page_for(&state, &user, &status.into()),
     };
     let typologies = match typologies {
         Ok(response) => response.into_inner().typologies,
-        Err(status) => return error_page(&state, &status.into()),
+        Err(status) => return error_page_for(&state, &user, &status.into()),
     };
-    let results = match search {
+    let mut results = match search {
         Ok(response) => response.into_inner(),
         Err(status) => match AppError::from(status) {
             AppError::Invalid(invalid) => {
                 errors.extend(invalid);
                 pb::SearchOffersResponse::default()
             }
-            other => return error_page(&state, &other),
+            other => return error_page_for(&state, &user, &other),
         },
     };
+    let signed_in = user.0.is_some();
+    let here = query.home_url();
+    let mut offers: Vec<OfferCard> = std::mem::take(&mut results.offers)
+        .into_iter()
+        .map(|offer| {
+            let mut card = offer_card(offer, signed_in);
+            card.return_to = format!("{here}#offer-{}", card.code);
+            card
+        })
+        .collect();
+    if let Some(session) = &user.0 {
+        mark_favorites(&state, session, &mut offers).await;
+    }
     let count_of = |counts: &[pb::FacetCount], slug: &str| {
         counts
             .iter()
@@ -277,7 +340,7 @@ pub async fn home(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Res
     }
 
     let page = HomePage {
-        layout: Layout::new(&state),
+        layout: Layout::new(&state, &user).current("/"),
         domains: domains
             .iter()
             .map(|d| DomainLink {
@@ -326,7 +389,7 @@ pub async fn home(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Res
         chips,
         thematics_row,
         total: results.total,
-        offers: results.offers.into_iter().map(offer_card).collect(),
+        offers,
         previous_url: (current > 1).then(|| query.with_page(current - 1).home_url()),
         next_url: (current < last_page).then(|| query.with_page(current + 1).home_url()),
         pages,
@@ -354,7 +417,11 @@ pub struct OfferPage {
     lead_contact: String,
 }
 
-pub async fn offer(State(state): State<AppState>, Path(code): Path<String>) -> Response {
+pub async fn offer(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(code): Path<String>,
+) -> Response {
     let offer = match state
         .catalog()
         .get_offer(pb::GetOfferRequest { code })
@@ -364,19 +431,21 @@ pub async fn offer(State(state): State<AppState>, Path(code): Path<String>) -> R
         Err(status) => {
             return match AppError::from(status) {
                 // A malformed code names no offer: same answer as an unknown one.
-                AppError::Invalid(_) => error_page(
+                AppError::Invalid(_) => error_page_for(
                     &state,
+                    &user,
                     &AppError::NotFound(
                         "Cet identifiant ne correspond à aucune offre du catalogue.".into(),
                     ),
                 ),
-                other => error_page(&state, &other),
+                other => error_page_for(&state, &user, &other),
             };
         }
     };
     let Some(offer) = offer else {
-        return error_page(
+        return error_page_for(
             &state,
+            &user,
             &AppError::Internal("catalog returned no offer".into()),
         );
     };
@@ -393,17 +462,23 @@ pub async fn offer(State(state): State<AppState>, Path(code): Path<String>) -> R
         .map(|t| t.label.as_str())
         .collect::<Vec<_>>()
         .join(", ");
-    let card = offer_card(pb::OfferSummary {
-        code: offer.code,
-        title: offer.title,
-        summary: offer.summary,
-        domain: offer.domain,
-        thematics: offer.thematics,
-        typology: offer.typology,
-        unique: offer.unique,
-    });
+    let mut card = offer_card(
+        pb::OfferSummary {
+            code: offer.code,
+            title: offer.title,
+            summary: offer.summary,
+            domain: offer.domain,
+            thematics: offer.thematics,
+            typology: offer.typology,
+            unique: offer.unique,
+        },
+        user.0.is_some(),
+    );
+    if let Some(session) = &user.0 {
+        mark_favorites(&state, session, std::slice::from_mut(&mut card)).await;
+    }
     OfferPage {
-        layout: Layout::new(&state),
+        layout: Layout::new(&state, &user),
         offer: card,
         domain_url,
         thematics,

@@ -1,0 +1,324 @@
+//! The administrators' desk: registrations waiting for approval, and staff accounts.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::{
+    extract::{Path, RawForm, RawQuery, State},
+    response::{IntoResponse, Redirect, Response},
+};
+use axum_extra::extract::cookie::CookieJar;
+use id77_kit::auth::Role;
+use id77_proto::identity::v1 as pb;
+
+use super::{
+    Flash, Layout, datetime_fr, error_page_for, failure_page, form_status,
+    forms::{
+        Field, Form, FormData, Kind, STAFF_ROLES, categories_label, person_label, phone_display,
+        same_name, siret_display, thousands, title_label,
+    },
+    require_login,
+};
+use crate::{
+    error::AppError,
+    session::{CurrentUser, Session},
+    state::AppState,
+};
+
+const HERE: &str = "/admin/inscriptions";
+
+pub struct RegistrationView {
+    pub id: String,
+    pub organisation: String,
+    pub categories: String,
+    pub siret: String,
+    pub canton: String,
+    pub population: String,
+    /// `Maire : M. Louis Vogel`.
+    pub representative: String,
+    pub referent: String,
+    pub identifier: String,
+    pub email: String,
+    pub phone: String,
+    pub phone_href: String,
+    pub submitted: String,
+    /// The reason of a refusal, with its error when one was refused.
+    pub reject_form: Form,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "admin_registrations.html")]
+pub struct AdminPage {
+    pub layout: Layout,
+    pub registrations: Vec<RegistrationView>,
+    /// What went wrong with an action on a registration.
+    pub general: Vec<String>,
+    pub staff_form: Form,
+}
+
+fn reject_form(account_id: &str, reason: &str) -> Form {
+    Form::new(
+        "reject-form",
+        vec![
+            Field::new(Kind::Textarea, "reason", "Motif du refus")
+                .id(format!("reason-{account_id}"))
+                .value(reason)
+                .hint("Envoyé par e-mail au demandeur.")
+                .maxlength(1000)
+                .rule("reason"),
+        ],
+    )
+}
+
+fn staff_form(data: &FormData) -> Form {
+    Form::new(
+        "staff-form",
+        vec![
+            Field::text("identifier", "Identifiant")
+                .value(data.get("identifier"))
+                .autocomplete("off")
+                .maxlength(32)
+                .rule("identifier"),
+            Field::new(Kind::Email, "email", "E-mail")
+                .value(data.get("email"))
+                .autocomplete("off")
+                .maxlength(254)
+                .rule("email"),
+            Field::text("first_name", "Prénom")
+                .value(data.get("first_name"))
+                .autocomplete("off")
+                .maxlength(100)
+                .rule("first_name"),
+            Field::text("last_name", "Nom")
+                .value(data.get("last_name"))
+                .autocomplete("off")
+                .maxlength(100)
+                .rule("last_name"),
+            Field::new(Kind::Radio, "role", "Rôle")
+                .value(data.get("role"))
+                .options(&STAFF_ROLES)
+                .rule("role"),
+        ],
+    )
+}
+
+fn registration_view(registration: pb::Registration) -> RegistrationView {
+    let account = registration.account.unwrap_or_default();
+    let organisation = registration.organisation.unwrap_or_default();
+    let representative = organisation.representative.unwrap_or_default();
+    let referent = organisation.admin_referent.unwrap_or_default();
+    RegistrationView {
+        reject_form: reject_form(&account.id, ""),
+        id: account.id,
+        organisation: organisation.name,
+        categories: categories_label(&organisation.categories),
+        siret: siret_display(&organisation.siret),
+        canton: organisation.canton,
+        population: thousands(organisation.population),
+        representative: format!(
+            "{} : {}",
+            title_label(&representative.title),
+            person_label(
+                &representative.civility,
+                &representative.first_name,
+                &representative.last_name
+            )
+        ),
+        referent: person_label(
+            &referent.civility,
+            &referent.first_name,
+            &referent.last_name,
+        ),
+        identifier: account.identifier,
+        email: account.email,
+        phone: phone_display(&account.phone),
+        phone_href: account.phone,
+        submitted: datetime_fr(account.created_at.as_ref()),
+    }
+}
+
+/// The caller's session if it is an administrator's; else the login page or "Accès refusé".
+#[allow(clippy::result_large_err)]
+fn require_admin(state: &AppState, user: &CurrentUser) -> Result<Session, Response> {
+    let session = require_login(user.clone(), HERE)?;
+    if session.claims.role != Role::Admin {
+        let error =
+            AppError::Forbidden("Cette page est réservée aux administrateurs d'ID77.".to_owned());
+        return Err(error_page_for(state, user, &error));
+    }
+    Ok(session)
+}
+
+async fn admin_page(
+    state: &AppState,
+    user: &CurrentUser,
+    session: &Session,
+    raw_query: Option<&str>,
+) -> Result<AdminPage, AppError> {
+    let registrations = state
+        .identity()?
+        .list_registrations(session.request(pb::ListRegistrationsRequest { status: 0 }))
+        .await?
+        .into_inner()
+        .registrations;
+    Ok(AdminPage {
+        layout: Layout::new(state, user).flash(raw_query),
+        registrations: registrations.into_iter().map(registration_view).collect(),
+        general: Vec::new(),
+        staff_form: staff_form(&FormData::default()),
+    })
+}
+
+pub async fn page(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    jar: CookieJar,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    let session = match require_admin(&state, &user) {
+        Ok(session) => session,
+        Err(response) => return response,
+    };
+    match admin_page(&state, &user, &session, raw.as_deref()).await {
+        Ok(page) => page.into_response(),
+        Err(error) => failure_page(&state, &user, jar, &error, HERE),
+    }
+}
+
+/// The page again after a failed action, `adjust` putting the error where it belongs.
+async fn page_again(
+    state: &AppState,
+    user: &CurrentUser,
+    session: &Session,
+    jar: CookieJar,
+    error: &AppError,
+    adjust: impl FnOnce(&mut AdminPage),
+) -> Response {
+    if matches!(error, AppError::Unauthenticated(_)) {
+        return failure_page(state, user, jar, error, HERE);
+    }
+    match admin_page(state, user, session, None).await {
+        Ok(mut page) => {
+            adjust(&mut page);
+            (form_status(error), page).into_response()
+        }
+        Err(error) => failure_page(state, user, jar, &error, HERE),
+    }
+}
+
+pub async fn approve(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    jar: CookieJar,
+    Path(id): Path<String>,
+) -> Response {
+    let session = match require_admin(&state, &user) {
+        Ok(session) => session,
+        Err(response) => return response,
+    };
+    let result = match state.identity() {
+        Ok(mut identity) => identity
+            .approve_registration(
+                session.request(pb::ApproveRegistrationRequest { account_id: id }),
+            )
+            .await
+            .map(|_| ()),
+        Err(status) => Err(status),
+    };
+    match result {
+        Ok(()) => Redirect::to(&Flash::RegistrationApproved.url(HERE)).into_response(),
+        Err(status) => {
+            let error = AppError::from(status);
+            let detail = error.detail();
+            page_again(&state, &user, &session, jar, &error, |page| {
+                page.general.push(detail)
+            })
+            .await
+        }
+    }
+}
+
+pub async fn reject(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    jar: CookieJar,
+    Path(id): Path<String>,
+    RawForm(body): RawForm,
+) -> Response {
+    let session = match require_admin(&state, &user) {
+        Ok(session) => session,
+        Err(response) => return response,
+    };
+    let reason = FormData::parse(&body).get("reason").to_owned();
+    let request = pb::RejectRegistrationRequest {
+        account_id: id.clone(),
+        reason: reason.clone(),
+    };
+    let result = match state.identity() {
+        Ok(mut identity) => identity
+            .reject_registration(session.request(request))
+            .await
+            .map(|_| ()),
+        Err(status) => Err(status),
+    };
+    match result {
+        Ok(()) => Redirect::to(&Flash::RegistrationRejected.url(HERE)).into_response(),
+        Err(status) => {
+            let error = AppError::from(status);
+            page_again(&state, &user, &session, jar, &error, |page| {
+                match page.registrations.iter_mut().find(|r| r.id == id) {
+                    Some(registration) => {
+                        let mut form = reject_form(&id, &reason);
+                        form.set_failure(&error, same_name);
+                        registration.reject_form = form;
+                    }
+                    None => page.general.push(error.detail()),
+                }
+            })
+            .await
+        }
+    }
+}
+
+pub async fn create_staff(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    jar: CookieJar,
+    RawForm(body): RawForm,
+) -> Response {
+    let session = match require_admin(&state, &user) {
+        Ok(session) => session,
+        Err(response) => return response,
+    };
+    let data = FormData::parse(&body);
+    let role = match data.get("role") {
+        "lead" => pb::Role::Lead,
+        "admin" => pb::Role::Admin,
+        _ => pb::Role::Unspecified,
+    };
+    let request = pb::CreateStaffRequest {
+        identifier: data.get("identifier").to_owned(),
+        email: data.get("email").to_owned(),
+        first_name: data.get("first_name").to_owned(),
+        last_name: data.get("last_name").to_owned(),
+        role: role.into(),
+    };
+    let result = match state.identity() {
+        Ok(mut identity) => identity
+            .create_staff(session.request(request))
+            .await
+            .map(|_| ()),
+        Err(status) => Err(status),
+    };
+    match result {
+        Ok(()) => Redirect::to(&Flash::StaffCreated.url(HERE)).into_response(),
+        Err(status) => {
+            let error = AppError::from(status);
+            page_again(&state, &user, &session, jar, &error, |page| {
+                let mut form = staff_form(&data);
+                form.set_failure(&error, same_name);
+                page.staff_form = form;
+            })
+            .await
+        }
+    }
+}
