@@ -2,9 +2,6 @@
 
 use anyhow::Context as _;
 
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     // Two TLS stacks may be linked; pick one process-wide before anything opens a connection.

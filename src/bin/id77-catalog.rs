@@ -7,9 +7,6 @@ use std::net::SocketAddr;
 use anyhow::Context as _;
 use id77_kit::config::{flag_or, var_or};
 
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
