@@ -15,7 +15,7 @@ use super::{
     auth::{PASSWORDS_DIFFER, new_password_fields},
     datetime_fr, failure_page, form_status,
     forms::{
-        CANTONS, CATEGORIES, CIVILITIES, Choice, Field, Form, FormData, Kind, TITLES,
+        CATEGORIES, CIVILITIES, Field, Form, FormData, Kind, TITLES, canton_field,
         categories_label, person_label, phone_display, population_number, same_name, siret_display,
         thousands, title_label,
     },
@@ -367,23 +367,8 @@ pub struct ProfilePage {
     pub contact_form: Form,
 }
 
-fn canton_choices() -> Vec<Choice> {
-    CANTONS
-        .iter()
-        .map(|name| Choice {
-            value: name,
-            label: name,
-        })
-        .collect()
-}
-
 /// The guide's profile form, filled with `data` (names as in the registration).
 fn profile_form(data: &FormData) -> Form {
-    let mut canton = Field::new(Kind::Select, "canton", "Canton")
-        .value(data.get("canton"))
-        .placeholder("Choisir…")
-        .rule("canton");
-    canton.options = canton_choices();
     Form::new(
         "profile-form",
         vec![
@@ -392,7 +377,7 @@ fn profile_form(data: &FormData) -> Form {
                 .autocomplete("organization")
                 .maxlength(200)
                 .rule("organisation_name"),
-            canton,
+            canton_field(data),
             Field::text("population", "Population")
                 .value(data.get("population"))
                 .hint("Nombre d'habitants")

@@ -20,7 +20,7 @@ use id77_proto::identity::v1 as pb;
 use super::{
     Flash, Layout, form_status,
     forms::{
-        CANTONS, CATEGORIES, CIVILITIES, Choice, Field, Form, FormData, Kind, TITLES,
+        CATEGORIES, CIVILITIES, Field, Form, FormData, Kind, TITLES, canton_field,
         population_number, same_name,
     },
     local_path, query_value,
@@ -189,23 +189,8 @@ pub struct RegisterPage {
 
 pub const IDENTIFIER_WARNING: &str = "ATTENTION : ne pas utiliser d'accent, d'espace ou de signe de ponctuation. Pour un usage simplifié, merci d'opter pour un identifiant parlant (abréviation, acronyme faisant explicitement référence à votre collectivité).";
 
-fn canton_choices() -> Vec<Choice> {
-    CANTONS
-        .iter()
-        .map(|name| Choice {
-            value: name,
-            label: name,
-        })
-        .collect()
-}
-
 /// The guide's registration form, in its order and with its labels, filled with `data`.
 pub fn register_form(data: &FormData) -> Form {
-    let mut canton = Field::new(Kind::Select, "canton", "Canton")
-        .value(data.get("canton"))
-        .placeholder("Choisir…")
-        .rule("canton");
-    canton.options = canton_choices();
     Form::new(
         "register-form",
         vec![
@@ -232,7 +217,7 @@ pub fn register_form(data: &FormData) -> Form {
                 .autocomplete("off")
                 .maxlength(12)
                 .rule("population"),
-            canton,
+            canton_field(data),
             Field::new(Kind::Radio, "representative.title", "Titre du représentant")
                 .value(data.get("representative.title"))
                 .options(&TITLES)

@@ -97,6 +97,22 @@ pub const CANTONS: [&str; 23] = [
     "Villeparisis",
 ];
 
+/// The canton select of the registration and profile forms, filled with `data`.
+pub fn canton_field(data: &FormData) -> Field {
+    let mut canton = Field::new(Kind::Select, "canton", "Canton")
+        .value(data.get("canton"))
+        .placeholder("Choisir…")
+        .rule("canton");
+    canton.options = CANTONS
+        .iter()
+        .map(|name| Choice {
+            value: name,
+            label: name,
+        })
+        .collect();
+    canton
+}
+
 fn label_of(choices: &[Choice], value: &str) -> String {
     choices
         .iter()
