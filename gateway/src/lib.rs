@@ -106,8 +106,20 @@ pub fn app(state: AppState) -> Router {
             Duration::from_secs(30),
         ))
         .layer(PropagateRequestIdLayer::new(x_request_id.clone()))
-        .layer(TraceLayer::new_for_http())
+        .layer(TraceLayer::new_for_http().make_span_with(request_span))
         .layer(SetRequestIdLayer::new(x_request_id, MakeRequestUuid))
+}
+
+/// The span of one HTTP request; it continues the caller's trace when the request carries a
+/// `traceparent` (a departmental system calling the API, say).
+fn request_span(request: &axum::http::Request<axum::body::Body>) -> tracing::Span {
+    let span = tracing::info_span!(
+        "http",
+        method = %request.method(),
+        path = %request.uri().path(),
+    );
+    id77_kit::telemetry::set_parent_from_headers(&span, request.headers());
+    span
 }
 
 /// Ready when every service the gateway calls reports SERVING on its health service.

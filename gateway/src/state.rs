@@ -49,8 +49,16 @@ pub fn connect(address: &str) -> anyhow::Result<GrpcChannel> {
         .http2_keep_alive_interval(Duration::from_secs(30))
         .connect_lazy();
     Ok(BoxCloneSyncService::new(
-        channel.map_err(|e| ChannelError(e.into())),
+        channel
+            .map_request(with_trace_context)
+            .map_err(|e| ChannelError(e.into())),
     ))
+}
+
+/// Carries the calling request's trace into the service (gRPC metadata are HTTP/2 headers).
+fn with_trace_context(mut request: http::Request<Body>) -> http::Request<Body> {
+    id77_kit::telemetry::inject_context(&tracing::Span::current(), request.headers_mut());
+    request
 }
 
 /// A channel that calls a service's tower service in-process (all-in-one mode).

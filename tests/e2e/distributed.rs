@@ -188,9 +188,17 @@ async fn the_account_journey_crosses_four_processes_rabbitmq_and_smtp() {
     let (identity_port, catalog_port, http_port) = (free_port(), free_port(), free_port());
     let base = format!("http://127.0.0.1:{http_port}");
     let admin_password = "Melun-Provins-Nemours-Meaux-77";
+    let (collector, collector_addr) = crate::traces::Collector::start().await;
     let spawn = |name: &str, program: &str, env: Vec<(&str, String)>| {
         let mut command = Command::new(program);
-        command.env("RUST_LOG", "warn").stdout(Stdio::null());
+        command
+            .env("RUST_LOG", "warn")
+            .env(
+                "OTEL_EXPORTER_OTLP_ENDPOINT",
+                format!("http://{collector_addr}"),
+            )
+            .env("OTEL_BSP_SCHEDULE_DELAY", "200")
+            .stdout(Stdio::null());
         for (key, value) in env {
             command.env(key, value);
         }
@@ -265,6 +273,36 @@ async fn the_account_journey_crosses_four_processes_rabbitmq_and_smtp() {
         all.iter()
             .filter(|m| m.contains("?token="))
             .all(|m| m.contains(&format!("{}/", target.base)))
+    );
+
+    // One user action is one trace: a reset asked with a `traceparent` is continued by the
+    // gateway, by identity's gRPC handler, and by the consumer that mails the link.
+    let trace_id = uuid::Uuid::now_v7().simple().to_string();
+    let traceparent = format!("00-{trace_id}-00f067aa0ba902b7-01");
+    let reset = crate::support::send(
+        hyper::Method::POST,
+        &format!("{}/api/v1/password-resets", target.base),
+        &[
+            ("content-type", "application/json"),
+            ("traceparent", &traceparent),
+        ],
+        serde_json::to_vec(&serde_json::json!({ "email": email })).unwrap(),
+    )
+    .await;
+    assert_eq!(reset.status, 202, "{}", reset.text());
+    let services = ["id77-gateway", "id77-identity", "id77-notifications"];
+    let spans = collector.trace(&trace_id, &services).await;
+    for service in services {
+        assert!(
+            spans.iter().any(|span| span.service == service),
+            "no span of {service} in trace {trace_id}: {spans:#?}"
+        );
+    }
+    assert!(
+        spans
+            .iter()
+            .any(|span| span.service == "id77-notifications" && span.name == "event"),
+        "{spans:#?}"
     );
     let _ = std::fs::remove_dir_all(&maildir);
 }

@@ -9,3 +9,4 @@ mod browser;
 mod distributed;
 mod http;
 mod support;
+mod traces;

@@ -56,7 +56,10 @@ pub const ALL_KINDS: [&str; 11] = [
 /// caused it; anonymous flows (registration, links, reset) have none, so that the person the
 /// mail is for is never taken for the actor and skipped.
 pub fn event(kind: &str, message: &impl Message, actor: Option<Uuid>) -> Event {
-    let event = Event::new(kind, SOURCE, message.encode_to_vec());
+    let mut event = Event::new(kind, SOURCE, message.encode_to_vec());
+    if let Some(traceparent) = id77_kit::telemetry::traceparent(&tracing::Span::current()) {
+        event = event.with_traceparent(traceparent);
+    }
     match actor {
         Some(actor) => event.with_actor(actor.to_string()),
         None => event,

@@ -89,7 +89,11 @@ pub async fn serve_routes(
     let local = listener.local_addr().ok();
     tracing::info!(address = ?local, "gRPC server listening");
     Server::builder()
-        .trace_fn(|request| tracing::info_span!("grpc", path = %request.uri().path()))
+        .trace_fn(|request| {
+            let span = tracing::info_span!("grpc", path = %request.uri().path());
+            crate::telemetry::set_parent_from_headers(&span, request.headers());
+            span
+        })
         .add_routes(routes)
         .serve_with_incoming_shutdown(TcpListenerStream::new(listener), shutdown)
         .await

@@ -80,6 +80,7 @@ pub use memory::MemoryBus;
 pub use rabbit::{RabbitBus, RabbitConfig};
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
+use tracing::Instrument as _;
 
 /// The durable topic exchange every event is published to, with its kind as routing key.
 pub const EXCHANGE: &str = "id77.events";
@@ -163,7 +164,12 @@ pub(crate) async fn run_handler(handler: &Handler, event: Event) -> Result<(), H
             self.0.abort();
         }
     }
-    let mut task = AbortOnDrop(tokio::spawn(handler(event)));
+    // The handler's span continues the trace of the request that caused the event.
+    let span = tracing::info_span!("event", kind = %event.kind, id = %event.id);
+    if let Some(traceparent) = &event.traceparent {
+        crate::telemetry::set_parent_from_traceparent(&span, traceparent);
+    }
+    let mut task = AbortOnDrop(tokio::spawn(handler(event).instrument(span)));
     match (&mut task.0).await {
         Ok(outcome) => outcome,
         Err(error) if error.is_panic() => {
