@@ -2,6 +2,9 @@
 
 use anyhow::Context as _;
 
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     // Two TLS stacks may be linked; pick one process-wide before anything opens a connection.

@@ -85,45 +85,52 @@ pub struct Settings {
     pub public_url: String,
 }
 
+/// Cloned for every request (once per extractor and middleware): three reference counts.
 #[derive(Clone)]
 pub struct AppState {
+    clients: Arc<Clients>,
+    pub settings: Arc<Settings>,
+    pub assets: Arc<Assets>,
+}
+
+struct Clients {
     catalog: CatalogServiceClient<GrpcChannel>,
     catalog_channel: GrpcChannel,
     identity: Option<IdentityServiceClient<GrpcChannel>>,
     identity_channel: Option<GrpcChannel>,
-    pub settings: Arc<Settings>,
-    pub assets: Arc<Assets>,
 }
 
 impl AppState {
     pub fn new(services: Services, settings: Settings) -> Self {
         Self {
-            catalog: CatalogServiceClient::new(services.catalog.clone()),
-            catalog_channel: services.catalog,
-            identity: services.identity.clone().map(IdentityServiceClient::new),
-            identity_channel: services.identity,
+            clients: Arc::new(Clients {
+                catalog: CatalogServiceClient::new(services.catalog.clone()),
+                catalog_channel: services.catalog,
+                identity: services.identity.clone().map(IdentityServiceClient::new),
+                identity_channel: services.identity,
+            }),
             settings: Arc::new(settings),
             assets: Arc::new(Assets::load()),
         }
     }
 
     pub fn catalog(&self) -> CatalogServiceClient<GrpcChannel> {
-        self.catalog.clone()
+        self.clients.catalog.clone()
     }
 
     pub fn catalog_channel(&self) -> GrpcChannel {
-        self.catalog_channel.clone()
+        self.clients.catalog_channel.clone()
     }
 
     /// The identity service, or UNAVAILABLE when this gateway runs without accounts.
     pub fn identity(&self) -> Result<IdentityServiceClient<GrpcChannel>, tonic::Status> {
-        self.identity.clone().ok_or_else(|| {
+        self.clients.identity.clone().ok_or_else(|| {
             tonic::Status::unavailable("Les comptes ne sont pas disponibles sur cette plateforme.")
         })
     }
 
     pub fn identity_channel(&self) -> Option<GrpcChannel> {
-        self.identity_channel.clone()
+        self.clients.identity_channel.clone()
     }
 
     pub fn secure_cookies(&self) -> bool {

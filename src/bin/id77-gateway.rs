@@ -7,6 +7,9 @@ use std::net::SocketAddr;
 use anyhow::Context as _;
 use id77_kit::config::var_or;
 
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
