@@ -97,7 +97,8 @@ pub async fn middleware(
     mut request: Request,
     next: Next,
 ) -> Response {
-    let Some(verifier) = state.settings.verifier.clone() else {
+    // Borrowed: a verifier's clone allocates its validation sets, on every request.
+    let Some(verifier) = state.settings.verifier.as_ref() else {
         return next.run(request).await;
     };
     // API clients: the bearer token alone decides (an invalid one is simply no session).
