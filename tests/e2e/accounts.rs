@@ -363,6 +363,9 @@ async fn unknown_and_known_accounts_get_the_same_answers() {
     )
     .await;
     assert_eq!((again.status, again.text()), (fresh.status, fresh.text()));
+    // Only the holder of the address learns of it, by mail, with its identifier.
+    let notice = wait_for_mail(&target.mails, "mairie@avon.example", "/mot-de-passe-oublie").await;
+    assert!(notice.contains("avon"), "{notice}");
     app.stop().await;
 }
 

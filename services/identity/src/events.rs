@@ -16,6 +16,10 @@ pub const SOURCE: &str = "id77-identity";
 
 /// A registration form was accepted: mail "confirmez votre adresse" with the token.
 pub const REGISTRATION_SUBMITTED: &str = "identity.registration.submitted.v1";
+/// A registration used an address that has an account: notice to its holder, nothing created.
+pub const REGISTRATION_DUPLICATE: &str = "identity.registration.duplicate.v1";
+/// A registration chose an identifier in use: mail to its (new) address, nothing created.
+pub const REGISTRATION_IDENTIFIER_TAKEN: &str = "identity.registration.identifier_taken.v1";
 /// The address was confirmed: mail "inscription reçue", admins notified.
 pub const REGISTRATION_CONFIRMED: &str = "identity.registration.confirmed.v1";
 /// An administrator approved a registration: invitation mail with the token.
@@ -38,8 +42,10 @@ pub const ORGANISATION_UPDATED: &str = "identity.organisation.updated.v1";
 pub const CONTACT_CHANGED: &str = "identity.contact.changed.v1";
 
 /// Every kind this service publishes.
-pub const ALL_KINDS: [&str; 11] = [
+pub const ALL_KINDS: [&str; 13] = [
     REGISTRATION_SUBMITTED,
+    REGISTRATION_DUPLICATE,
+    REGISTRATION_IDENTIFIER_TAKEN,
     REGISTRATION_CONFIRMED,
     REGISTRATION_APPROVED,
     REGISTRATION_REJECTED,

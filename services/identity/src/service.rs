@@ -174,6 +174,43 @@ impl<S: Store> Identity<S> {
     /// Registers a member organisation and its account (`pending_email`) and sends the
     /// confirmation link. Answers the same when the identifier or address is taken, without
     /// writing anything, so that registration does not tell which accounts exist.
+    /// A registration clashed with an existing account: the holder of the address hears of it
+    /// when the address is known (whoever submitted the form learns nothing), otherwise the new
+    /// address hears that its identifier is taken.
+    async fn tell_of_duplicate(
+        &self,
+        organisation: &Organisation,
+        attempt: &Account,
+    ) -> Result<(), Error> {
+        let holder = self
+            .store
+            .account_by_login(&attempt.email.normalized())
+            .await?;
+        let notice = match holder {
+            Some(holder) => event(
+                events::REGISTRATION_DUPLICATE,
+                &ev::RegistrationDuplicate {
+                    account_id: holder.id.to_string(),
+                    identifier: holder.identifier.as_str().to_owned(),
+                    recipient: Some(recipient(&holder)),
+                },
+                None,
+            ),
+            None => event(
+                events::REGISTRATION_IDENTIFIER_TAKEN,
+                &ev::RegistrationIdentifierTaken {
+                    organisation_name: organisation.name.as_str().to_owned(),
+                    identifier: attempt.identifier.as_str().to_owned(),
+                    recipient: Some(recipient(attempt)),
+                },
+                None,
+            ),
+        };
+        self.store.enqueue_event(&notice).await?;
+        self.published();
+        Ok(())
+    }
+
     pub async fn register(&self, input: RegistrationInput) -> Result<(), Error> {
         let registration = Registration::parse(input)?;
         let now = now();
@@ -228,9 +265,10 @@ impl<S: Store> Identity<S> {
                 Ok(())
             }
             Err(StoreError::Taken(_)) => {
-                // Same answer as a success; the identifier or address is not logged either.
+                // Same answer as a success, and the identifier or address is not logged; the
+                // mail tells the one who can read it.
                 tracing::info!("registration with an identifier or address already in use ignored");
-                Ok(())
+                self.tell_of_duplicate(&organisation, &account).await
             }
             Err(error) => Err(error.into()),
         }

@@ -135,6 +135,42 @@ pub fn mails_for(
                 after: vec!["Si vous n'êtes pas à l'origine de cette demande, ignorez ce message : aucun compte ne sera créé.".to_owned()],
             }]
         }
+        "identity.registration.duplicate.v1" => {
+            let e = ev::RegistrationDuplicate::decode(payload)?;
+            vec![Content {
+                to: recipient(e.recipient)?,
+                subject: "Demande d'inscription avec votre adresse e-mail – ID77".to_owned(),
+                paragraphs: vec![
+                    "Une demande d'inscription à la plateforme ID77 vient d'être faite avec votre adresse e-mail.".to_owned(),
+                    format!("Cette adresse est déjà celle du compte dont l'identifiant est « {} » : aucune nouvelle inscription n'a été enregistrée.", e.identifier),
+                    "Si c'était vous, inutile de vous inscrire à nouveau : connectez-vous avec cet identifiant, ou choisissez un nouveau mot de passe si vous l'avez oublié.".to_owned(),
+                ],
+                action: Some(Action {
+                    label: "Choisir un nouveau mot de passe".to_owned(),
+                    url: format!("{}/mot-de-passe-oublie", public_url.trim_end_matches('/')),
+                }),
+                after: vec!["Si vous n'êtes pas à l'origine de cette demande, ignorez ce message : votre compte n'a pas changé.".to_owned()],
+            }]
+        }
+        "identity.registration.identifier_taken.v1" => {
+            let e = ev::RegistrationIdentifierTaken::decode(payload)?;
+            vec![Content {
+                to: recipient(e.recipient)?,
+                subject: "Votre demande d'inscription à ID77 n'a pas été enregistrée".to_owned(),
+                paragraphs: vec![
+                    format!(
+                        "Vous avez demandé l'inscription de « {} » avec l'identifiant « {} », mais cet identifiant est déjà utilisé par un autre compte : la demande n'a pas été enregistrée.",
+                        e.organisation_name, e.identifier
+                    ),
+                    "Recommencez l'inscription en choisissant un autre identifiant.".to_owned(),
+                ],
+                action: Some(Action {
+                    label: "Recommencer l'inscription".to_owned(),
+                    url: format!("{}/inscription", public_url.trim_end_matches('/')),
+                }),
+                after: vec!["Si vous n'êtes pas à l'origine de cette demande, ignorez ce message : aucun compte ne sera créé.".to_owned()],
+            }]
+        }
         "identity.registration.confirmed.v1" => {
             let e = ev::RegistrationConfirmed::decode(payload)?;
             vec![Content {
@@ -321,6 +357,57 @@ mod tests {
                 .contains("href=\"https://id77.example/inscription/confirmer?token=abc_DEF-123\"")
         );
         assert!(mail.html.contains("Commune de Samois"));
+    }
+
+    #[test]
+    fn a_duplicate_registration_tells_the_holder_its_identifier_and_how_to_reset() {
+        let payload = ev::RegistrationDuplicate {
+            account_id: "a".into(),
+            identifier: "MairieMelun".into(),
+            recipient: Some(ev::Recipient {
+                email: "dgs@ville-melun.fr".into(),
+                display_name: "Anne Durand".into(),
+            }),
+        }
+        .encode_to_vec();
+        let contents = mails_for(
+            "identity.registration.duplicate.v1",
+            &payload,
+            "https://id77.example/",
+        )
+        .unwrap();
+        assert_eq!(contents.len(), 1);
+        let mail = contents[0].render().unwrap();
+        assert_eq!(mail.to, "dgs@ville-melun.fr");
+        assert!(mail.text.contains("« MairieMelun »"), "{}", mail.text);
+        assert_eq!(
+            contents[0].link(),
+            Some("https://id77.example/mot-de-passe-oublie")
+        );
+    }
+
+    #[test]
+    fn a_taken_identifier_sends_the_new_address_back_to_the_form() {
+        let payload = ev::RegistrationIdentifierTaken {
+            organisation_name: "Commune d'Avon".into(),
+            identifier: "avon".into(),
+            recipient: Some(ev::Recipient {
+                email: "mairie@avon.example".into(),
+                display_name: "Jean Martin".into(),
+            }),
+        }
+        .encode_to_vec();
+        let contents = mails_for(
+            "identity.registration.identifier_taken.v1",
+            &payload,
+            "https://id77.example",
+        )
+        .unwrap();
+        let mail = contents[0].render().unwrap();
+        assert_eq!(mail.to, "mairie@avon.example");
+        assert!(mail.text.contains("« avon »"), "{}", mail.text);
+        assert!(mail.text.contains("déjà utilisé"), "{}", mail.text);
+        assert_eq!(contents[0].link(), Some("https://id77.example/inscription"));
     }
 
     #[test]

@@ -486,6 +486,9 @@ pub trait Store: Send + Sync + 'static {
     /// Every outbox row, published or not, oldest first: for tests and operators (the relay
     /// reads the table itself).
     fn outbox(&self) -> impl Future<Output = Result<Vec<Event>, StoreError>> + Send;
+    /// Writes an event that goes with no change of the tables (a refused duplicate
+    /// registration is still worth a mail).
+    fn enqueue_event(&self, event: &Event) -> impl Future<Output = Result<(), StoreError>> + Send;
 }
 
 // Rows as read, and their conversion to the domain types. A value that does not parse any more

@@ -425,6 +425,13 @@ macro_rules! impl_store {
                 Ok(())
             }
 
+            async fn enqueue_event(&self, event: &Event) -> Result<(), StoreError> {
+                let mut tx = self.pool.begin().await?;
+                outbox::enqueue(&mut tx, event).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
             async fn issue_token(&self, token: &NewToken, event: &Event) -> Result<(), StoreError> {
                 let mut tx = self.pool.begin().await?;
                 Self::insert_token(&mut tx, token).await?;

@@ -5,6 +5,7 @@ use chrono::{TimeDelta, Utc};
 use id77_identity::{events, token::OneTimeToken};
 use id77_kit::violations::field_violations;
 use id77_proto::{events::v1 as ev, identity::v1 as pb};
+use prost::Message as _;
 use tonic::Code;
 
 use crate::support::{
@@ -213,6 +214,29 @@ async fn registering_a_taken_identifier_or_address_answers_the_same() {
     }
     // Only the first one made an account and sent a link.
     assert_eq!(app.events(events::REGISTRATION_SUBMITTED).await.len(), 1);
+    // The known address's holder is told, with the identifier it has; each new address is
+    // told that its identifier is taken. Nobody else learns anything.
+    let duplicates = app.events(events::REGISTRATION_DUPLICATE).await;
+    assert_eq!(duplicates.len(), 1);
+    let notice = ev::RegistrationDuplicate::decode(duplicates[0].payload.as_slice()).unwrap();
+    assert_eq!(notice.identifier, "MairieMelun");
+    assert_eq!(notice.recipient.unwrap().email, "dgs@ville-melun.fr");
+    let taken: Vec<(String, String)> = app
+        .events(events::REGISTRATION_IDENTIFIER_TAKEN)
+        .await
+        .iter()
+        .map(|e| {
+            let m = ev::RegistrationIdentifierTaken::decode(e.payload.as_slice()).unwrap();
+            (m.identifier, m.recipient.unwrap().email)
+        })
+        .collect();
+    assert_eq!(
+        taken,
+        [
+            ("MAIRIEMELUN".to_owned(), "autre@ville-melun.fr".to_owned()),
+            ("admin".to_owned(), "quelquun@ville-melun.fr".to_owned()),
+        ]
+    );
 }
 
 #[tokio::test]

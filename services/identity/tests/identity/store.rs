@@ -58,7 +58,25 @@ conformance!(
     changing_the_password_ends_the_other_sessions,
     organisation_profile_logo_and_contacts,
     staff_accounts_have_no_organisation,
+    an_event_alone_reaches_the_outbox,
 );
+
+async fn an_event_alone_reaches_the_outbox(store: impl Store) {
+    store.migrate().await.unwrap();
+    let notice = Event::new(
+        events::REGISTRATION_DUPLICATE,
+        events::SOURCE,
+        vec![1, 2, 3],
+    )
+    .with_traceparent("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
+    store.enqueue_event(&notice).await.unwrap();
+    let outbox = store.outbox().await.unwrap();
+    assert_eq!(outbox.len(), 1);
+    assert_eq!(outbox[0].id, notice.id);
+    assert_eq!(outbox[0].kind, events::REGISTRATION_DUPLICATE);
+    assert_eq!(outbox[0].payload, [1, 2, 3]);
+    assert_eq!(outbox[0].traceparent, notice.traceparent);
+}
 
 fn now() -> DateTime<Utc> {
     Utc::now().trunc_subsecs(6)
