@@ -154,6 +154,16 @@ impl Password {
     }
 }
 
+/// A new hash, with today's parameters, of a password that just verified against an older
+/// hash. Not checked against today's strength rules: the password predates them and its owner
+/// may keep it. Blocking, like [`Password::hash`].
+pub fn rehash(verified: &str) -> Result<String, PasswordError> {
+    let mut salt = [0u8; SALT_LEN];
+    getrandom::fill(&mut salt)?;
+    let hash = hasher().hash_password_with_salt(normalize(verified).as_bytes(), &salt)?;
+    Ok(hash.to_string())
+}
+
 /// Whether `candidate` is the password of `hash`. argon2 compares the outputs in constant time;
 /// a hash that does not parse costs a [`dummy_verify`] all the same and answers `false`.
 /// Blocking, like [`Password::hash`].
@@ -326,6 +336,9 @@ mod tests {
         assert!(needs_rehash(&hash));
         // Still verifies: the parameters are read from the hash.
         assert!(verify(&hash, "whatever"));
+        let upgraded = rehash("whatever").unwrap();
+        assert!(!needs_rehash(&upgraded));
+        assert!(verify(&upgraded, "whatever"));
     }
 
     fn fastest_of_three(mut f: impl FnMut()) -> Duration {

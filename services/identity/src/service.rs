@@ -377,10 +377,37 @@ impl<S: Store> Identity<S> {
         self.store
             .clear_login_failures(&account_key(account.id))
             .await?;
+        self.upgrade_hash(&account, password).await;
         let family = Uuid::now_v7();
         let (refresh, stored) = new_refresh(account.id, family, now)?;
         self.store.create_refresh_token(&stored).await?;
         self.session(account, refresh, stored.expires_at).await
+    }
+
+    /// After a successful login, re-hashes the password when its hash was made with older
+    /// argon2 parameters, so that raising them reaches every account that logs in. A failure
+    /// is logged and the login goes on: the old hash still works.
+    async fn upgrade_hash(&self, account: &Account, password: &str) {
+        let Some(old) = account.password_hash.clone() else {
+            return;
+        };
+        if !password::needs_rehash(&old) {
+            return;
+        }
+        let candidate = password.to_owned();
+        let outcome = match blocking(move || password::rehash(&candidate)).await {
+            Ok(Ok(new)) => self
+                .store
+                .upgrade_password_hash(account.id, &old, &new)
+                .await
+                .map_err(|e| anyhow!(e)),
+            Ok(Err(error)) => Err(anyhow!(error)),
+            Err(error) => Err(anyhow!(error)),
+        };
+        match outcome {
+            Ok(upgraded) => tracing::info!(account = %account.id, upgraded, "password re-hashed"),
+            Err(error) => tracing::warn!(account = %account.id, %error, "password re-hash failed"),
+        }
     }
 
     /// Exchanges a refresh token for a new session state; the old token stops working. A token

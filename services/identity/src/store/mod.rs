@@ -370,6 +370,16 @@ pub trait Store: Send + Sync + 'static {
         now: DateTime<Utc>,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 
+    /// Replaces the password hash by the same password hashed with today's parameters, unless
+    /// the password changed meanwhile (compare-and-set on the old hash). Sessions and events
+    /// are left alone: for its owner, nothing changed. `false` when the hash had changed.
+    fn upgrade_password_hash(
+        &self,
+        account_id: Uuid,
+        old_hash: &str,
+        new_hash: &str,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
     /// Stores a one-time token with the event that sends it.
     fn issue_token(
         &self,

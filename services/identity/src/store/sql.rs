@@ -425,6 +425,23 @@ macro_rules! impl_store {
                 Ok(())
             }
 
+            async fn upgrade_password_hash(
+                &self,
+                account_id: Uuid,
+                old_hash: &str,
+                new_hash: &str,
+            ) -> Result<bool, StoreError> {
+                let done = sqlx::query(
+                    "UPDATE accounts SET password_hash = $1 WHERE id = $2 AND password_hash = $3",
+                )
+                .bind(new_hash)
+                .bind(account_id.to_string())
+                .bind(old_hash)
+                .execute(&self.pool)
+                .await?;
+                Ok(done.rows_affected() == 1)
+            }
+
             async fn enqueue_event(&self, event: &Event) -> Result<(), StoreError> {
                 let mut tx = self.pool.begin().await?;
                 outbox::enqueue(&mut tx, event).await?;

@@ -264,3 +264,49 @@ async fn a_password_reset_ends_every_session() {
         Code::FailedPrecondition,
     );
 }
+
+#[tokio::test]
+async fn a_login_re_hashes_a_password_hashed_with_older_parameters() {
+    let mut app = spawn_identity().await;
+    let first = app.active_member("MairieAvon", "mairie@avon.example").await;
+    // As if the account had chosen its password when the parameters were weaker.
+    let weaker = argon2::Argon2::new(
+        argon2::Algorithm::Argon2id,
+        argon2::Version::V0x13,
+        argon2::Params::new(8, 1, 1, None).unwrap(),
+    );
+    let old_hash =
+        argon2::PasswordHasher::hash_password_with_salt(&weaker, PASSWORD.as_bytes(), &[7; 16])
+            .unwrap()
+            .to_string();
+    sqlx::query("UPDATE accounts SET password_hash = $1 WHERE identifier = $2")
+        .bind(&old_hash)
+        .bind("MairieAvon")
+        .execute(app.store.pool())
+        .await
+        .unwrap();
+    let changed_before = app.events(events::PASSWORD_CHANGED).await.len();
+
+    app.login("MairieAvon", PASSWORD).await;
+
+    let stored: String =
+        sqlx::query_scalar("SELECT password_hash FROM accounts WHERE identifier = $1")
+            .bind("MairieAvon")
+            .fetch_one(app.store.pool())
+            .await
+            .unwrap();
+    assert_ne!(stored, old_hash);
+    assert!(stored.contains("m=19456,t=2,p=1"), "{stored}");
+    // Same password, same sessions, no "password changed" mail: nothing changed for its owner.
+    app.login("MairieAvon", PASSWORD).await;
+    app.client
+        .refresh(pb::RefreshRequest {
+            refresh_token: first.refresh_token,
+        })
+        .await
+        .expect("the first session goes on");
+    assert_eq!(
+        app.events(events::PASSWORD_CHANGED).await.len(),
+        changed_before
+    );
+}

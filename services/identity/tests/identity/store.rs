@@ -59,7 +59,45 @@ conformance!(
     organisation_profile_logo_and_contacts,
     staff_accounts_have_no_organisation,
     an_event_alone_reaches_the_outbox,
+    a_hash_upgrade_applies_only_to_the_hash_it_replaces,
 );
+
+async fn a_hash_upgrade_applies_only_to_the_hash_it_replaces(store: impl Store) {
+    let (_, account, _) = registered(&store).await;
+    let now = now();
+    let session = refresh(account.id, Uuid::now_v7(), now);
+    store.create_refresh_token(&session).await.unwrap();
+    store
+        .change_password(
+            account.id,
+            "$argon2id$old",
+            Some(session.family_id),
+            &some_event(events::PASSWORD_CHANGED),
+            now,
+        )
+        .await
+        .unwrap();
+    let events_before = store.outbox().await.unwrap().len();
+    // A stale old hash (the password changed meanwhile) changes nothing.
+    assert!(
+        !store
+            .upgrade_password_hash(account.id, "$argon2id$stale", "$argon2id$new")
+            .await
+            .unwrap()
+    );
+    assert!(
+        store
+            .upgrade_password_hash(account.id, "$argon2id$old", "$argon2id$new")
+            .await
+            .unwrap()
+    );
+    let upgraded = store.account(account.id).await.unwrap().unwrap();
+    assert_eq!(upgraded.password_hash.as_deref(), Some("$argon2id$new"));
+    // No event, and the session goes on.
+    assert_eq!(store.outbox().await.unwrap().len(), events_before);
+    let kept = store.refresh_token(&session.hash).await.unwrap().unwrap();
+    assert!(kept.revoked_at.is_none());
+}
 
 async fn an_event_alone_reaches_the_outbox(store: impl Store) {
     store.migrate().await.unwrap();
