@@ -45,6 +45,8 @@ pub enum AppError {
     Conflict(String),
     #[error("trop de tentatives: {0}")]
     TooManyRequests(String),
+    #[error("contenu trop volumineux: {0}")]
+    TooLarge(String),
     #[error("{0}")]
     NotFound(String),
     #[error("service indisponible: {0}")]
@@ -102,6 +104,7 @@ impl AppError {
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+            Self::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -124,7 +127,8 @@ impl AppError {
             Self::Unauthenticated(message)
             | Self::Forbidden(message)
             | Self::Conflict(message)
-            | Self::TooManyRequests(message) => message.clone(),
+            | Self::TooManyRequests(message)
+            | Self::TooLarge(message) => message.clone(),
             Self::Unavailable(_) => {
                 "Le service est momentanément indisponible. Réessayez dans quelques instants."
                     .to_owned()

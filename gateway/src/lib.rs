@@ -81,7 +81,7 @@ pub fn app(state: AppState) -> Router {
             state.clone(),
             csrf::middleware,
         ))
-        .with_state(state)
+        .with_state(state.clone())
         .layer(CompressionLayer::new())
         .layer(SetResponseHeaderLayer::overriding(
             header::CONTENT_SECURITY_POLICY,
@@ -101,6 +101,10 @@ pub fn app(state: AppState) -> Router {
         ))
         // Logos are 2 MB at most; request attachments will get their own, larger limit.
         .layer(RequestBodyLimitLayer::new(3 * 1024 * 1024))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            explain_too_large,
+        ))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(30),
@@ -108,6 +112,35 @@ pub fn app(state: AppState) -> Router {
         .layer(PropagateRequestIdLayer::new(x_request_id.clone()))
         .layer(TraceLayer::new_for_http().make_span_with(request_span))
         .layer(SetRequestIdLayer::new(x_request_id, MakeRequestUuid))
+}
+
+/// A body over a limit is refused with an empty 413 (by the limit layer) or a plain-text one
+/// (by an extractor): say it in French, as problem+json for the API and as a page otherwise.
+async fn explain_too_large(
+    State(state): State<AppState>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let api = request.uri().path().starts_with("/api/");
+    let response = next.run(request).await;
+    if response.status() != StatusCode::PAYLOAD_TOO_LARGE
+        || response
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .is_some_and(|t| t.as_bytes().starts_with(b"application/problem+json"))
+    {
+        return response;
+    }
+    let error = error::AppError::TooLarge(
+        "L'envoi dépasse la taille permise : une image de logo fait 2 Mo au plus. \
+         Choisissez un fichier plus léger, ou réduisez l'image, puis recommencez."
+            .to_owned(),
+    );
+    if api {
+        error::ApiError(error).into_response()
+    } else {
+        web::error_page(&state, &error)
+    }
 }
 
 /// The span of one HTTP request; it continues the caller's trace when the request carries a

@@ -376,3 +376,38 @@ async fn the_catalogue_survives_a_restart_without_seeding_twice() {
 }
 
 use crate::support::TestApp;
+
+#[tokio::test]
+async fn an_oversized_upload_is_refused_in_french() {
+    let app = spawn_app().await;
+    let four_megabytes = vec![0u8; 4 * 1024 * 1024];
+
+    let api = crate::support::send(
+        hyper::Method::PUT,
+        &app.url("/api/v1/organisation/logo"),
+        &[("content-type", "image/png")],
+        four_megabytes.clone(),
+    )
+    .await;
+    assert_eq!(api.status, 413);
+    assert_eq!(api.header("content-type"), "application/problem+json");
+    assert!(
+        api.json()["detail"].as_str().unwrap().contains("2 Mo"),
+        "{}",
+        api.text()
+    );
+
+    let web = crate::support::send(
+        hyper::Method::POST,
+        &app.url("/compte/profil/logo"),
+        &[("content-type", "multipart/form-data; boundary=x")],
+        four_megabytes,
+    )
+    .await;
+    assert_eq!(web.status, 413);
+    assert!(web.header("content-type").starts_with("text/html"));
+    let page = web.text();
+    assert!(page.contains("Envoi trop volumineux"), "{page}");
+    assert!(page.contains("2 Mo"), "{page}");
+    app.stop().await;
+}

@@ -354,6 +354,7 @@ pub fn error_page_for(state: &AppState, user: &CurrentUser, error: &AppError) ->
         AppError::Forbidden(_) => "Accès refusé",
         AppError::Conflict(_) => "Action impossible",
         AppError::TooManyRequests(_) => "Trop de tentatives",
+        AppError::TooLarge(_) => "Envoi trop volumineux",
         AppError::NotFound(_) => "Page introuvable",
         AppError::Unavailable(_) => "Service momentanément indisponible",
         AppError::Internal(_) => "Une erreur est survenue",
