@@ -10,6 +10,7 @@ async fn main() -> anyhow::Result<()> {
     // Two TLS stacks may be linked; pick one process-wide before anything opens a connection.
     let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
     let _telemetry = id77_kit::telemetry::init("id77");
+    id77_kit::metrics::serve_from_env().await?;
     let config = id77::Config::from_env()?;
     let listener = tokio::net::TcpListener::bind(config.http_addr)
         .await

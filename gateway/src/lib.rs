@@ -82,6 +82,7 @@ pub fn app(state: AppState) -> Router {
             csrf::middleware,
         ))
         .with_state(state.clone())
+        .layer(id77_kit::metrics::MetricsLayer::http())
         .layer(CompressionLayer::new())
         .layer(SetResponseHeaderLayer::overriding(
             header::CONTENT_SECURITY_POLICY,

@@ -14,6 +14,7 @@ static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 async fn main() -> anyhow::Result<()> {
     let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
     let _telemetry = id77_kit::telemetry::init("id77-gateway");
+    id77_kit::metrics::serve_from_env().await?;
     let http_addr = var_or("ID77_HTTP_ADDR", SocketAddr::from(([0, 0, 0, 0], 8080)))?;
     let catalog_addr: String = var_or("ID77_CATALOG_ADDR", "http://127.0.0.1:50051".to_owned())?;
     let listener = tokio::net::TcpListener::bind(http_addr)

@@ -14,6 +14,7 @@ static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 async fn main() -> anyhow::Result<()> {
     let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
     let _telemetry = id77_kit::telemetry::init("id77-identity");
+    id77_kit::metrics::serve_from_env().await?;
     let database_url: String = var_or("ID77_DATABASE_URL", "sqlite://data/identity.db".to_owned())?;
     let grpc_addr = var_or("ID77_GRPC_ADDR", SocketAddr::from(([0, 0, 0, 0], 50052)))?;
     let bus_url: String = var_or(

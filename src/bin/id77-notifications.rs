@@ -12,6 +12,7 @@ static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 async fn main() -> anyhow::Result<()> {
     let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
     let _telemetry = id77_kit::telemetry::init("id77-notifications");
+    id77_kit::metrics::serve_from_env().await?;
     let config = id77_notifications::Config {
         database_url: var_or(
             "ID77_DATABASE_URL",

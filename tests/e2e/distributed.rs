@@ -48,10 +48,12 @@ async fn catalog_and_gateway_run_as_separate_processes_on_postgres() {
     };
     let grpc_port = free_port();
     let http_port = free_port();
+    let (catalog_metrics, gateway_metrics) = (free_port(), free_port());
     let catalog = Process(
         Command::new(env!("CARGO_BIN_EXE_id77-catalog"))
             .env("ID77_DATABASE_URL", &database_url)
             .env("ID77_GRPC_ADDR", format!("127.0.0.1:{grpc_port}"))
+            .env("ID77_METRICS_ADDR", format!("127.0.0.1:{catalog_metrics}"))
             .env("RUST_LOG", "warn")
             .stdout(Stdio::null())
             .spawn()
@@ -61,6 +63,7 @@ async fn catalog_and_gateway_run_as_separate_processes_on_postgres() {
         Command::new(env!("CARGO_BIN_EXE_id77-gateway"))
             .env("ID77_CATALOG_ADDR", format!("http://127.0.0.1:{grpc_port}"))
             .env("ID77_HTTP_ADDR", format!("127.0.0.1:{http_port}"))
+            .env("ID77_METRICS_ADDR", format!("127.0.0.1:{gateway_metrics}"))
             .env("RUST_LOG", "warn")
             .stdout(Stdio::null())
             .spawn()
@@ -93,6 +96,38 @@ async fn catalog_and_gateway_run_as_separate_processes_on_postgres() {
             .unwrap()
     );
     db.close().await.ok();
+
+    // Each process has its Prometheus metrics, on its own port: the gateway by route and
+    // status, the catalog by gRPC method and code.
+    let scraped = get(&format!("http://127.0.0.1:{gateway_metrics}/metrics")).await;
+    assert_eq!(scraped.status, 200);
+    assert!(scraped.header("content-type").starts_with("text/plain"));
+    let gateway_text = scraped.text();
+    assert!(
+        gateway_text
+            .lines()
+            .any(|line| line.starts_with("http_requests_total{")
+                && line.contains(r#"route="/api/v1/offers""#)
+                && line.contains(r#"status="200""#)),
+        "{gateway_text}"
+    );
+    let catalog_text = get(&format!("http://127.0.0.1:{catalog_metrics}/metrics"))
+        .await
+        .text();
+    assert!(
+        catalog_text
+            .lines()
+            .any(|line| line.starts_with("grpc_server_requests_total{")
+                && line.contains("/id77.catalog.v1.CatalogService/SearchOffers")
+                && line.contains(r#"code="0""#)),
+        "{catalog_text}"
+    );
+    assert!(
+        catalog_text.contains("grpc_server_request_duration_seconds_bucket"),
+        "{catalog_text}"
+    );
+    // The public port does not expose them.
+    assert_eq!(get(&format!("{base}/metrics")).await.status, 404);
 
     // Readiness follows the catalog: stop it and the gateway is no longer ready.
     assert!(

@@ -89,6 +89,7 @@ pub async fn serve_routes(
     let local = listener.local_addr().ok();
     tracing::info!(address = ?local, "gRPC server listening");
     Server::builder()
+        .layer(crate::metrics::MetricsLayer::grpc())
         .trace_fn(|request| {
             let span = tracing::info_span!("grpc", path = %request.uri().path());
             crate::telemetry::set_parent_from_headers(&span, request.headers());

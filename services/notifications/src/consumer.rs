@@ -38,7 +38,14 @@ impl<DB: OutboxDatabase> Consumer<DB> {
         }
         for content in &contents {
             let mail = content.render().map_err(HandlerError::reject)?;
-            match self.mailer.send(&self.from, &mail).await {
+            let sent = self.mailer.send(&self.from, &mail).await;
+            let outcome = match &sent {
+                Ok(()) => "sent",
+                Err(crate::mail::MailError::Invalid(_)) => "invalid",
+                Err(crate::mail::MailError::Transient(_)) => "failed",
+            };
+            metrics::counter!("mails_total", "outcome" => outcome).increment(1);
+            match sent {
                 Ok(()) => {
                     // Only on this machine (all-in-one): the link is how a developer follows it.
                     if self.mailer.is_local()

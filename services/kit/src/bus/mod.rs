@@ -169,8 +169,9 @@ pub(crate) async fn run_handler(handler: &Handler, event: Event) -> Result<(), H
     if let Some(traceparent) = &event.traceparent {
         crate::telemetry::set_parent_from_traceparent(&span, traceparent);
     }
+    let kind = event.kind.clone();
     let mut task = AbortOnDrop(tokio::spawn(handler(event).instrument(span)));
-    match (&mut task.0).await {
+    let outcome = match (&mut task.0).await {
         Ok(outcome) => outcome,
         Err(error) if error.is_panic() => {
             Err(HandlerError::Retry(anyhow::anyhow!("the handler panicked")))
@@ -178,7 +179,14 @@ pub(crate) async fn run_handler(handler: &Handler, event: Event) -> Result<(), H
         Err(error) => Err(HandlerError::Retry(anyhow::anyhow!(
             "the handler did not finish: {error}"
         ))),
-    }
+    };
+    let label = match &outcome {
+        Ok(()) => "ok",
+        Err(HandlerError::Retry(_)) => "retry",
+        Err(HandlerError::Reject(_)) => "reject",
+    };
+    metrics::counter!("bus_events_handled_total", "kind" => kind, "outcome" => label).increment(1);
+    outcome
 }
 
 fn erase<H, F>(handler: H) -> Handler
