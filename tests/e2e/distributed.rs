@@ -129,6 +129,33 @@ async fn catalog_and_gateway_run_as_separate_processes_on_postgres() {
     // The public port does not expose them.
     assert_eq!(get(&format!("{base}/metrics")).await.status, 404);
 
+    // Readiness follows the catalog's database: without it the catalog reports NOT_SERVING
+    // and the gateway is no longer ready (search still answers from the in-memory index).
+    let (admin_url, name) = database_url.rsplit_once('/').unwrap();
+    let mut admin = sqlx::PgConnection::connect(&format!("{admin_url}/postgres"))
+        .await
+        .unwrap();
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "DROP DATABASE {name} WITH (FORCE)"
+    )))
+    .execute(&mut admin)
+    .await
+    .unwrap();
+    admin.close().await.ok();
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        let ready = get(&format!("{base}/readyz")).await;
+        if ready.status == 503 {
+            assert!(ready.text().contains("catalog"), "{}", ready.text());
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the gateway stayed ready without the catalog's database"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+
     // Readiness follows the catalog: stop it and the gateway is no longer ready.
     assert!(
         catalog.terminate().success(),

@@ -82,7 +82,13 @@ async fn build<S: Store>(
             .context("loading the catalogue")?,
     );
     tracing::info!(offers = catalog.index().len(), "catalogue loaded");
+    // The probe holds the catalogue weakly: it stops when the service is dropped.
+    let probed = Arc::downgrade(&catalog);
     GrpcHost::new()
+        .readiness(Arc::new(move || {
+            let catalog = probed.upgrade();
+            Box::pin(async move { Some(catalog?.store().ping().await.is_ok()) })
+        }))
         .add_service(CatalogServiceServer::from_arc(Arc::new(CatalogGrpc::new(
             catalog, verifier,
         ))))

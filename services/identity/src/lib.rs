@@ -172,7 +172,13 @@ async fn build<S: Store>(store: S, config: Config, notify: Arc<Notify>) -> anyho
             ),
         }
     }
+    // The probe holds the service weakly: it stops when the service is dropped.
+    let probed = Arc::downgrade(&identity);
     GrpcHost::new()
+        .readiness(Arc::new(move || {
+            let identity = probed.upgrade();
+            Box::pin(async move { Some(identity?.store().ping().await.is_ok()) })
+        }))
         .add_service(IdentityServiceServer::from_arc(Arc::new(
             IdentityGrpc::new(identity),
         )))

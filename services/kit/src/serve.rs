@@ -1,7 +1,7 @@
 //! The gRPC host every service runs in: health (`grpc.health.v1`), server reflection over the
 //! descriptor set of every ID77 package, request tracing and graceful shutdown.
 
-use std::{convert::Infallible, future::Future};
+use std::{convert::Infallible, future::Future, pin::Pin, sync::Arc, time::Duration};
 
 use anyhow::Context as _;
 use tokio::net::TcpListener;
@@ -13,10 +13,18 @@ use tonic::{
     transport::Server,
 };
 
+/// Whether the service can work now (its database answers); `None` once the service is gone.
+pub type ReadinessProbe =
+    Arc<dyn Fn() -> Pin<Box<dyn Future<Output = Option<bool>> + Send>> + Send + Sync>;
+
+/// How often the readiness probe runs.
+const PROBE_INTERVAL: Duration = Duration::from_secs(2);
+
 /// Collects a process's gRPC services, then serves them on a listener until shutdown.
 pub struct GrpcHost {
     routes: RoutesBuilder,
     served: Vec<&'static str>,
+    readiness: Option<ReadinessProbe>,
 }
 
 impl Default for GrpcHost {
@@ -30,6 +38,7 @@ impl GrpcHost {
         Self {
             routes: RoutesBuilder::default(),
             served: Vec::new(),
+            readiness: None,
         }
     }
 
@@ -50,6 +59,14 @@ impl GrpcHost {
         self
     }
 
+    /// Reports the services NOT_SERVING on the health service while `probe` answers `false`
+    /// (checked every two seconds), so that Kubernetes and the gateway's `/readyz` stop sending
+    /// them work when their database is unreachable. The probe ends with `None`.
+    pub fn readiness(mut self, probe: ReadinessProbe) -> Self {
+        self.readiness = Some(probe);
+        self
+    }
+
     /// Every service with health and reflection, as one tower service: what [`Self::serve`]
     /// serves on a socket, and what an in-process client (the all-in-one gateway) calls directly.
     pub async fn into_routes(mut self) -> anyhow::Result<Routes> {
@@ -64,6 +81,35 @@ impl GrpcHost {
             .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
             .build_v1()
             .context("building the gRPC reflection service")?;
+        if let Some(probe) = self.readiness.take() {
+            let reporter = health_reporter.clone();
+            let served = self.served.clone();
+            tokio::spawn(async move {
+                let mut ready = true;
+                let mut ticks = tokio::time::interval(PROBE_INTERVAL);
+                ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+                loop {
+                    ticks.tick().await;
+                    let Some(now_ready) = probe().await else {
+                        return;
+                    };
+                    if now_ready == ready {
+                        continue;
+                    }
+                    ready = now_ready;
+                    let status = if ready {
+                        tracing::info!(services = ?served, "ready again");
+                        tonic_health::ServingStatus::Serving
+                    } else {
+                        tracing::warn!(services = ?served, "not ready: the database does not answer");
+                        tonic_health::ServingStatus::NotServing
+                    };
+                    for name in &served {
+                        reporter.set_service_status(*name, status).await;
+                    }
+                }
+            });
+        }
         self.routes.add_service(health_service);
         self.routes.add_service(reflection);
         tracing::info!(services = ?self.served, "gRPC services ready");
