@@ -5,7 +5,7 @@
 //! A link's token is never used by the GET that opens it: the page shows a button that posts
 //! it, so that mail scanners that follow links do not spend it.
 
-use std::net::SocketAddr;
+use std::{future::Future, net::SocketAddr};
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -15,7 +15,7 @@ use axum::{
     response::{IntoResponse, Redirect, Response},
 };
 use axum_extra::extract::cookie::CookieJar;
-use id77_proto::identity::v1 as pb;
+use id77_proto::identity::v1::{self as pb, identity_service_client::IdentityServiceClient};
 
 use super::{
     Flash, Layout, form_status,
@@ -28,7 +28,7 @@ use super::{
 use crate::{
     error::AppError,
     session::{CurrentUser, REFRESH_COOKIE, cleared_cookies, session_cookies},
-    state::AppState,
+    state::{AppState, GrpcChannel},
 };
 
 /// The end user's address as the gateway saw it, for the login throttling (empty when unknown,
@@ -440,6 +440,34 @@ fn token_action_page(
     }
 }
 
+/// Posts a link's token to identity with `call`; on success answers `done`, otherwise the same
+/// page again with the reason (a dead link, a service away).
+async fn submit_token_action<Fut>(
+    state: &AppState,
+    user: &CurrentUser,
+    body: &[u8],
+    action: &TokenAction,
+    call: impl FnOnce(IdentityServiceClient<GrpcChannel>, String) -> Fut,
+    done: impl FnOnce() -> Response,
+) -> Response
+where
+    Fut: Future<Output = Result<(), tonic::Status>>,
+{
+    let token = FormData::parse(body).get("token").trim().to_owned();
+    let result = match state.identity() {
+        Ok(identity) => call(identity, token.clone()).await,
+        Err(status) => Err(status),
+    };
+    match result {
+        Ok(()) => done(),
+        Err(status) => {
+            let error = AppError::from(status);
+            let page = token_action_page(state, user, action, token, Some(&error));
+            (form_status(&error), page).into_response()
+        }
+    }
+}
+
 pub async fn confirm_email_page(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -460,24 +488,20 @@ pub async fn confirm_email(
     user: CurrentUser,
     RawForm(body): RawForm,
 ) -> Response {
-    let token = FormData::parse(&body).get("token").trim().to_owned();
-    let result = match state.identity() {
-        Ok(mut identity) => identity
-            .confirm_email(pb::ConfirmEmailRequest {
-                token: token.clone(),
-            })
-            .await
-            .map(|_| ()),
-        Err(status) => Err(status),
-    };
-    match result {
-        Ok(()) => Redirect::to("/inscription/adresse-confirmee").into_response(),
-        Err(status) => {
-            let error = AppError::from(status);
-            let page = token_action_page(&state, &user, &CONFIRM_EMAIL, token, Some(&error));
-            (form_status(&error), page).into_response()
-        }
-    }
+    submit_token_action(
+        &state,
+        &user,
+        &body,
+        &CONFIRM_EMAIL,
+        |mut identity, token| async move {
+            identity
+                .confirm_email(pb::ConfirmEmailRequest { token })
+                .await
+                .map(|_| ())
+        },
+        || Redirect::to("/inscription/adresse-confirmee").into_response(),
+    )
+    .await
 }
 
 pub async fn confirm_email_change_page(
@@ -485,14 +509,8 @@ pub async fn confirm_email_change_page(
     user: CurrentUser,
     RawQuery(raw): RawQuery,
 ) -> Response {
-    token_action_page(
-        &state,
-        &user,
-        &CONFIRM_EMAIL_CHANGE,
-        token_of(raw.as_deref()),
-        None,
-    )
-    .into_response()
+    let token = token_of(raw.as_deref());
+    token_action_page(&state, &user, &CONFIRM_EMAIL_CHANGE, token, None).into_response()
 }
 
 pub async fn confirm_email_change(
@@ -500,27 +518,26 @@ pub async fn confirm_email_change(
     user: CurrentUser,
     RawForm(body): RawForm,
 ) -> Response {
-    let token = FormData::parse(&body).get("token").trim().to_owned();
-    let result = match state.identity() {
-        Ok(mut identity) => identity
-            .confirm_email_change(pb::ConfirmEmailChangeRequest {
-                token: token.clone(),
-            })
-            .await
-            .map(|_| ()),
-        Err(status) => Err(status),
+    // Confirmed from the session that asked for it, or from a browser logged out since.
+    let next = if user.0.is_some() {
+        "/compte"
+    } else {
+        "/connexion"
     };
-    match result {
-        Ok(()) if user.0.is_some() => {
-            Redirect::to(&Flash::EmailChanged.url("/compte")).into_response()
-        }
-        Ok(()) => Redirect::to(&Flash::EmailChanged.url("/connexion")).into_response(),
-        Err(status) => {
-            let error = AppError::from(status);
-            let page = token_action_page(&state, &user, &CONFIRM_EMAIL_CHANGE, token, Some(&error));
-            (form_status(&error), page).into_response()
-        }
-    }
+    submit_token_action(
+        &state,
+        &user,
+        &body,
+        &CONFIRM_EMAIL_CHANGE,
+        |mut identity, token| async move {
+            identity
+                .confirm_email_change(pb::ConfirmEmailChangeRequest { token })
+                .await
+                .map(|_| ())
+        },
+        || Redirect::to(&Flash::EmailChanged.url(next)).into_response(),
+    )
+    .await
 }
 
 /// Choosing a password from a link: the invitation (first password) or a reset.
