@@ -70,7 +70,8 @@ pub const STAFF_ROLES: [Choice; 2] = [
     choice("admin", "Administrateur"),
 ];
 
-/// The 23 cantons of Seine-et-Marne (since 2015), as the identity service names them.
+/// The 23 cantons of Seine-et-Marne (since 2015), as the identity service names them (a test
+/// holds the two lists together).
 pub const CANTONS: [&str; 23] = [
     "Champs-sur-Marne",
     "Chelles",
@@ -499,6 +500,15 @@ pub fn same_name(_: &str) -> Option<&'static str> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_canton_choices_are_the_ones_identity_accepts() {
+        let accepted: Vec<&str> = id77_identity::domain::Canton::ALL
+            .iter()
+            .map(|canton| canton.name())
+            .collect();
+        assert_eq!(super::CANTONS.as_slice(), accepted.as_slice());
+    }
+
     use super::*;
 
     #[test]
