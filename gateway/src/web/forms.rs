@@ -500,16 +500,16 @@ pub fn same_name(_: &str) -> Option<&'static str> {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
     #[test]
     fn the_canton_choices_are_the_ones_identity_accepts() {
         let accepted: Vec<&str> = id77_identity::domain::Canton::ALL
             .iter()
             .map(|canton| canton.name())
             .collect();
-        assert_eq!(super::CANTONS.as_slice(), accepted.as_slice());
+        assert_eq!(CANTONS.as_slice(), accepted.as_slice());
     }
-
-    use super::*;
 
     #[test]
     fn repeated_names_and_empty_values() {
