@@ -7,9 +7,8 @@
 //! never adds by itself.
 
 use axum::{
-    extract::{Request, State},
+    extract::Request,
     http::{Method, StatusCode, header},
-    middleware::Next,
     response::{IntoResponse, Response},
 };
 
@@ -45,34 +44,33 @@ fn has_session_cookie(request: &Request) -> bool {
         .any(|cookies| cookies.contains(ACCESS_COOKIE) || cookies.contains(REFRESH_COOKIE))
 }
 
-pub async fn middleware(State(state): State<AppState>, request: Request, next: Next) -> Response {
+/// The refusal, when `request` changes state on behalf of another site. Called first by
+/// [`crate::session::middleware`] (one middleware for both: each costs a boxed call per
+/// request).
+pub fn refusal(state: &AppState, request: &Request) -> Option<Response> {
     let safe = matches!(
         *request.method(),
         Method::GET | Method::HEAD | Method::OPTIONS
     );
     let bearer = request.headers().contains_key(header::AUTHORIZATION);
     if safe || bearer {
-        return next.run(request).await;
+        return None;
     }
-    let allowed = match same_origin(&request, &state.settings.public_url) {
+    let allowed = match same_origin(request, &state.settings.public_url) {
         Some(same) => same,
-        None => !has_session_cookie(&request),
+        None => !has_session_cookie(request),
     };
     if allowed {
-        return next.run(request).await;
+        return None;
     }
     tracing::warn!(path = %request.uri().path(), "cross-site request refused");
     let error = AppError::Forbidden(
         "Requête refusée : elle ne vient pas de la plateforme ID77. Rechargez la page et réessayez."
             .to_owned(),
     );
-    if request.uri().path().starts_with("/api/") {
+    Some(if request.uri().path().starts_with("/api/") {
         ApiError(error).into_response()
     } else {
-        (
-            StatusCode::FORBIDDEN,
-            crate::web::error_page(&state, &error),
-        )
-            .into_response()
-    }
+        (StatusCode::FORBIDDEN, crate::web::error_page(state, &error)).into_response()
+    })
 }

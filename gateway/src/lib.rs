@@ -77,10 +77,6 @@ pub fn app(state: AppState) -> Router {
             state.clone(),
             session::middleware,
         ))
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            csrf::middleware,
-        ))
         .with_state(state.clone())
         .layer(id77_kit::metrics::MetricsLayer::http())
         .layer(CompressionLayer::new())

@@ -90,13 +90,17 @@ pub fn cleared_cookies(jar: CookieJar) -> CookieJar {
         .remove(Cookie::build(REFRESH_COOKIE).path("/"))
 }
 
-/// Finds the caller and puts its [`Session`] in the request's extensions.
+/// Refuses cross-site state changes ([`crate::csrf::refusal`]), then finds the caller and puts
+/// its [`Session`] in the request's extensions.
 pub async fn middleware(
     State(state): State<AppState>,
     jar: CookieJar,
     mut request: Request,
     next: Next,
 ) -> Response {
+    if let Some(refused) = crate::csrf::refusal(&state, &request) {
+        return refused;
+    }
     // Borrowed: a verifier's clone allocates its validation sets, on every request.
     let Some(verifier) = state.settings.verifier.as_ref() else {
         return next.run(request).await;

@@ -10,6 +10,7 @@ use std::{
     future::Future,
     net::SocketAddr,
     pin::Pin,
+    sync::atomic::{AtomicBool, Ordering},
     task::{Context, Poll},
     time::Instant,
 };
@@ -52,13 +53,18 @@ pub async fn serve_from_env() -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Whether a recorder is installed: without one, the layers skip building their labels.
+static ENABLED: AtomicBool = AtomicBool::new(false);
+
 /// Installs the Prometheus recorder of this process.
 pub fn install() -> anyhow::Result<PrometheusHandle> {
-    PrometheusBuilder::new()
+    let handle = PrometheusBuilder::new()
         .set_buckets(DURATION_BUCKETS)
         .context("histogram buckets")?
         .install_recorder()
-        .context("installing the metrics recorder")
+        .context("installing the metrics recorder")?;
+    ENABLED.store(true, Ordering::Relaxed);
+    Ok(handle)
 }
 
 /// `GET /metrics` in the Prometheus text format.
@@ -147,6 +153,9 @@ where
     }
 
     fn call(&mut self, request: http::Request<B>) -> Self::Future {
+        if !ENABLED.load(Ordering::Relaxed) {
+            return Box::pin(self.inner.call(request));
+        }
         let started = Instant::now();
         let protocol = self.protocol;
         let method = request.method().as_str().to_owned();
