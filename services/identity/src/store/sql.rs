@@ -81,6 +81,28 @@ fn expect_one(rows_affected: u64) -> Result<(), StoreError> {
 macro_rules! impl_store {
     ($store:ty, $db:ty, $migrations:literal) => {
         impl $store {
+            /// Binds an organisation's profile, name to website (13 values), in the column
+            /// order that both the INSERT and the UPDATE of `organisations` list.
+            fn bind_profile<'q>(
+                query: sqlx::query::Query<'q, $db, <$db as sqlx::Database>::Arguments>,
+                o: &Organisation,
+            ) -> sqlx::query::Query<'q, $db, <$db as sqlx::Database>::Arguments> {
+                query
+                    .bind(o.name.as_str().to_owned())
+                    .bind(categories_to_storage(&o.categories))
+                    .bind(o.siret.as_str().to_owned())
+                    .bind(i64::from(o.population.get()))
+                    .bind(o.canton.name())
+                    .bind(o.representative.title.as_str())
+                    .bind(o.representative.civility.as_str())
+                    .bind(o.representative.first_name.as_str().to_owned())
+                    .bind(o.representative.last_name.as_str().to_owned())
+                    .bind(o.admin_referent.civility.as_str())
+                    .bind(o.admin_referent.first_name.as_str().to_owned())
+                    .bind(o.admin_referent.last_name.as_str().to_owned())
+                    .bind(o.website.as_ref().map(|w| w.as_str().to_owned()))
+            }
+
             /// [`StoreError::Taken`] when another account than `except` uses the identifier or
             /// the address (identifier first, as the form lists it first).
             async fn check_unique(
@@ -238,27 +260,15 @@ macro_rules! impl_store {
                 event: &Event,
             ) -> Result<(), StoreError> {
                 let mut tx = self.pool.begin().await?;
-                sqlx::query(
+                let insert = sqlx::query(
                     "INSERT INTO organisations (id, name, categories, siret, population, canton, \
                      representative_title, representative_civility, representative_first_name, \
                      representative_last_name, referent_civility, referent_first_name, \
                      referent_last_name, website, created_at, updated_at) \
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
                 )
-                .bind(organisation.id.to_string())
-                .bind(organisation.name.as_str())
-                .bind(categories_to_storage(&organisation.categories))
-                .bind(organisation.siret.as_str())
-                .bind(i64::from(organisation.population.get()))
-                .bind(organisation.canton.name())
-                .bind(organisation.representative.title.as_str())
-                .bind(organisation.representative.civility.as_str())
-                .bind(organisation.representative.first_name.as_str())
-                .bind(organisation.representative.last_name.as_str())
-                .bind(organisation.admin_referent.civility.as_str())
-                .bind(organisation.admin_referent.first_name.as_str())
-                .bind(organisation.admin_referent.last_name.as_str())
-                .bind(organisation.website.as_ref().map(|w| w.as_str().to_owned()))
+                .bind(organisation.id.to_string());
+                Self::bind_profile(insert, organisation)
                 .bind(organisation.created_at)
                 .bind(organisation.updated_at)
                 .execute(&mut *tx)
@@ -654,27 +664,15 @@ macro_rules! impl_store {
             ) -> Result<(), StoreError> {
                 let o = organisation;
                 let mut tx = self.pool.begin().await?;
-                let done = sqlx::query(
+                let update = sqlx::query(
                     "UPDATE organisations SET name = $1, categories = $2, siret = $3, \
                      population = $4, canton = $5, representative_title = $6, \
                      representative_civility = $7, representative_first_name = $8, \
                      representative_last_name = $9, referent_civility = $10, \
                      referent_first_name = $11, referent_last_name = $12, website = $13, \
                      updated_at = $14 WHERE id = $15",
-                )
-                .bind(o.name.as_str())
-                .bind(categories_to_storage(&o.categories))
-                .bind(o.siret.as_str())
-                .bind(i64::from(o.population.get()))
-                .bind(o.canton.name())
-                .bind(o.representative.title.as_str())
-                .bind(o.representative.civility.as_str())
-                .bind(o.representative.first_name.as_str())
-                .bind(o.representative.last_name.as_str())
-                .bind(o.admin_referent.civility.as_str())
-                .bind(o.admin_referent.first_name.as_str())
-                .bind(o.admin_referent.last_name.as_str())
-                .bind(o.website.as_ref().map(|w| w.as_str().to_owned()))
+                );
+                let done = Self::bind_profile(update, o)
                 .bind(o.updated_at)
                 .bind(o.id.to_string())
                 .execute(&mut *tx)
