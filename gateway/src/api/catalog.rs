@@ -243,8 +243,9 @@ pub async fn search_offers(
     }))
 }
 
-/// A page of offers as JSON, written into a buffer sized for it up front: on the busiest
-/// endpoint, axum's `Json` (which starts at 128 bytes and doubles) copied the body seven times.
+/// A page of offers as JSON, written into a buffer sized for it up front (axum's `Json` starts at
+/// 128 bytes and doubles: seven copies of the body) by sonic-rs, whose SIMD string escaping takes
+/// half of serde_json's time on these accented French texts. Both write the same bytes.
 pub struct PageJson(OffersPage);
 
 /// Room for one offer summary in JSON (they are 400 to 600 bytes).
@@ -253,7 +254,7 @@ const OFFER_JSON_BYTES: usize = 640;
 impl IntoResponse for PageJson {
     fn into_response(self) -> Response {
         let mut body = Vec::with_capacity(512 + self.0.offers.len() * OFFER_JSON_BYTES);
-        match serde_json::to_writer(&mut body, &self.0) {
+        match sonic_rs::to_writer(&mut body, &self.0) {
             Ok(()) => (
                 [(
                     header::CONTENT_TYPE,
@@ -289,4 +290,61 @@ pub async fn get_offer(
         .offer
         .ok_or_else(|| AppError::Internal("catalog returned no offer".to_owned()))?;
     Ok(Json(offer.into()))
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::body::to_bytes;
+
+    use super::*;
+
+    fn reference(slug: &str, label: &str) -> Thematic {
+        Thematic {
+            slug: slug.to_owned(),
+            label: label.to_owned(),
+        }
+    }
+
+    /// The page is written by sonic-rs and every other JSON body by serde_json: clients must not
+    /// be able to tell, escapes included.
+    #[tokio::test]
+    async fn a_page_is_the_json_serde_json_would_write() {
+        let tricky =
+            "« Guillemets » \"doubles\", barre \\ oblique /, tab\t, retour\n, \u{1}, \u{7f}, é, 🌳";
+        let page = OffersPage {
+            total: 2,
+            page: 1,
+            per_page: 20,
+            offers: vec![OfferSummary {
+                code: "O01".to_owned(),
+                title: tricky.to_owned(),
+                summary: String::new(),
+                domain: Some(DomainRef {
+                    slug: "eau-assainissement".to_owned(),
+                    label: "Eau / Assainissement".to_owned(),
+                }),
+                thematics: vec![
+                    reference("eau-potable", "Eau potable"),
+                    reference("x", tricky),
+                ],
+                typology: None,
+                unique: true,
+            }],
+            domain_counts: vec![FacetCount {
+                slug: "eau-assainissement".to_owned(),
+                count: 2,
+            }],
+            typology_counts: Vec::new(),
+        };
+        let expected = serde_json::to_vec(&page).expect("serde_json writes the page");
+        let response = PageJson(page).into_response();
+        assert_eq!(response.headers()[header::CONTENT_TYPE], "application/json");
+        let body = to_bytes(response.into_body(), usize::MAX)
+            .await
+            .expect("the body is in memory");
+        assert_eq!(
+            String::from_utf8_lossy(&body),
+            String::from_utf8_lossy(&expected)
+        );
+    }
 }
