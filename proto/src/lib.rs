@@ -3,6 +3,21 @@
 pub mod catalog {
     pub mod v1 {
         tonic::include_proto!("id77.catalog.v1");
+
+        impl References {
+            /// The domain with this slug, if the list refers to it.
+            pub fn domain(&self, slug: &str) -> Option<&Domain> {
+                self.domains.iter().find(|d| d.slug == slug)
+            }
+
+            pub fn thematic(&self, slug: &str) -> Option<&Thematic> {
+                self.thematics.iter().find(|t| t.slug == slug)
+            }
+
+            pub fn typology(&self, slug: &str) -> Option<&Typology> {
+                self.typologies.iter().find(|t| t.slug == slug)
+            }
+        }
     }
 }
 

@@ -17,101 +17,103 @@ use crate::{
     state::AppState,
 };
 
+// The JSON bodies borrow their strings from the gRPC reply they are written from.
+
 #[derive(Debug, Serialize, ToSchema)]
-pub struct Thematic {
-    pub slug: String,
-    pub label: String,
+pub struct Thematic<'a> {
+    pub slug: &'a str,
+    pub label: &'a str,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
-pub struct Domain {
-    pub slug: String,
-    pub label: String,
+pub struct Domain<'a> {
+    pub slug: &'a str,
+    pub label: &'a str,
     /// Name of the icon drawn for the domain.
-    pub icon: String,
-    pub thematics: Vec<Thematic>,
+    pub icon: &'a str,
+    pub thematics: Vec<Thematic<'a>>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
-pub struct DomainRef {
-    pub slug: String,
-    pub label: String,
+pub struct DomainRef<'a> {
+    pub slug: &'a str,
+    pub label: &'a str,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
-pub struct Typology {
-    pub slug: String,
-    pub label: String,
+pub struct Typology<'a> {
+    pub slug: &'a str,
+    pub label: &'a str,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
-pub struct OfferSummary {
+pub struct OfferSummary<'a> {
     /// Offer identifier, e.g. `O01`.
-    pub code: String,
-    pub title: String,
-    pub summary: String,
-    pub domain: Option<DomainRef>,
-    pub thematics: Vec<Thematic>,
-    pub typology: Option<Typology>,
+    pub code: &'a str,
+    pub title: &'a str,
+    pub summary: &'a str,
+    pub domain: Option<DomainRef<'a>>,
+    pub thematics: Vec<Thematic<'a>>,
+    pub typology: Option<Typology<'a>>,
     /// Delivered once per member organisation.
     pub unique: bool,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
-pub struct Offer {
-    pub code: String,
-    pub title: String,
-    pub summary: String,
-    pub description: String,
-    pub domain: Option<DomainRef>,
-    pub thematics: Vec<Thematic>,
-    pub typology: Option<Typology>,
+pub struct Offer<'a> {
+    pub code: &'a str,
+    pub title: &'a str,
+    pub summary: &'a str,
+    pub description: &'a str,
+    pub domain: Option<DomainRef<'a>>,
+    pub thematics: Vec<Thematic<'a>>,
+    pub typology: Option<Typology<'a>>,
     pub unique: bool,
     /// Department service leading the offer, e.g. `ID77-DADT-PROTER`.
-    pub lead_service: String,
-    pub lead_contact: String,
-    pub practical_info: String,
+    pub lead_service: &'a str,
+    pub lead_contact: &'a str,
+    pub practical_info: &'a str,
     pub created_at: Option<DateTime<Utc>>,
     pub updated_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
-pub struct FacetCount {
-    pub slug: String,
+pub struct FacetCount<'a> {
+    pub slug: &'a str,
     pub count: u32,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
-pub struct OffersPage {
+pub struct OffersPage<'a> {
     /// Offers matching the filters, all pages together.
     pub total: u32,
     pub page: u32,
     pub per_page: u32,
-    pub offers: Vec<OfferSummary>,
+    pub offers: Vec<OfferSummary<'a>>,
     /// Offers per domain for the other filters (what choosing each domain would give).
-    pub domain_counts: Vec<FacetCount>,
+    pub domain_counts: Vec<FacetCount<'a>>,
     /// Offers per typology for the other filters.
-    pub typology_counts: Vec<FacetCount>,
+    pub typology_counts: Vec<FacetCount<'a>>,
 }
 
-fn thematic(t: pb::Thematic) -> Thematic {
+fn thematic(t: &pb::Thematic) -> Thematic<'_> {
     Thematic {
-        slug: t.slug,
-        label: t.label,
+        slug: &t.slug,
+        label: &t.label,
     }
 }
 
-fn typology(t: pb::Typology) -> Typology {
+fn typology(t: &pb::Typology) -> Typology<'_> {
     Typology {
-        slug: t.slug,
-        label: t.label,
+        slug: &t.slug,
+        label: &t.label,
     }
 }
 
-fn domain_ref(d: pb::Domain) -> DomainRef {
+fn domain_ref(d: &pb::Domain) -> DomainRef<'_> {
     DomainRef {
-        slug: d.slug,
-        label: d.label,
+        slug: &d.slug,
+        label: &d.label,
     }
 }
 
@@ -119,45 +121,52 @@ fn time(t: Option<prost_types::Timestamp>) -> Option<DateTime<Utc>> {
     t.and_then(|t| DateTime::from_timestamp(t.seconds, u32::try_from(t.nanos).unwrap_or(0)))
 }
 
-impl From<pb::OfferSummary> for OfferSummary {
-    fn from(o: pb::OfferSummary) -> Self {
+impl<'a> OfferSummary<'a> {
+    /// An offer of a list, its domain, thematics and typology labelled from the list's
+    /// references (a slug the references lack is left out rather than shown unlabelled).
+    pub fn new(o: &'a pb::OfferSummary, references: &'a pb::References) -> Self {
         Self {
-            code: o.code,
-            title: o.title,
-            summary: o.summary,
-            domain: o.domain.map(domain_ref),
-            thematics: o.thematics.into_iter().map(thematic).collect(),
-            typology: o.typology.map(typology),
+            code: &o.code,
+            title: &o.title,
+            summary: &o.summary,
+            domain: references.domain(&o.domain_slug).map(domain_ref),
+            thematics: o
+                .thematic_slugs
+                .iter()
+                .filter_map(|slug| references.thematic(slug))
+                .map(thematic)
+                .collect(),
+            typology: references.typology(&o.typology_slug).map(typology),
             unique: o.unique,
         }
     }
 }
 
-impl From<pb::Offer> for Offer {
-    fn from(o: pb::Offer) -> Self {
+impl<'a> From<&'a pb::Offer> for Offer<'a> {
+    fn from(o: &'a pb::Offer) -> Self {
         Self {
-            code: o.code,
-            title: o.title,
-            summary: o.summary,
-            description: o.description,
-            domain: o.domain.map(domain_ref),
-            thematics: o.thematics.into_iter().map(thematic).collect(),
-            typology: o.typology.map(typology),
+            code: &o.code,
+            title: &o.title,
+            summary: &o.summary,
+            description: &o.description,
+            domain: o.domain.as_ref().map(domain_ref),
+            thematics: o.thematics.iter().map(thematic).collect(),
+            typology: o.typology.as_ref().map(typology),
             unique: o.unique,
-            lead_service: o.lead_service,
-            lead_contact: o.lead_contact,
-            practical_info: o.practical_info,
+            lead_service: &o.lead_service,
+            lead_contact: &o.lead_contact,
+            practical_info: &o.practical_info,
             created_at: time(o.created_at),
             updated_at: time(o.updated_at),
         }
     }
 }
 
-fn facets(counts: Vec<pb::FacetCount>) -> Vec<FacetCount> {
+fn facets(counts: &[pb::FacetCount]) -> Vec<FacetCount<'_>> {
     counts
-        .into_iter()
+        .iter()
         .map(|c| FacetCount {
-            slug: c.slug,
+            slug: &c.slug,
             count: c.count,
         })
         .collect()
@@ -165,40 +174,38 @@ fn facets(counts: Vec<pb::FacetCount>) -> Vec<FacetCount> {
 
 /// The ten domains, in display order, with their thematics.
 #[utoipa::path(get, path = "/domains", tag = "catalogue",
-    responses((status = 200, body = [Domain]), (status = 503, body = Problem, content_type = "application/problem+json")))]
-pub async fn list_domains(State(state): State<AppState>) -> Result<Json<Vec<Domain>>, ApiError> {
+    responses((status = 200, body = [Domain<'_>]), (status = 503, body = Problem, content_type = "application/problem+json")))]
+pub async fn list_domains(State(state): State<AppState>) -> Result<Response, ApiError> {
     let domains = state
         .catalog()
         .list_domains(pb::ListDomainsRequest {})
         .await?
         .into_inner()
         .domains;
-    Ok(Json(
-        domains
-            .into_iter()
-            .map(|d| Domain {
-                slug: d.slug,
-                label: d.label,
-                icon: d.icon,
-                thematics: d.thematics.into_iter().map(thematic).collect(),
-            })
-            .collect(),
-    ))
+    let body: Vec<Domain<'_>> = domains
+        .iter()
+        .map(|d| Domain {
+            slug: &d.slug,
+            label: &d.label,
+            icon: &d.icon,
+            thematics: d.thematics.iter().map(thematic).collect(),
+        })
+        .collect();
+    Ok(Json(body).into_response())
 }
 
 /// The typologies of offers.
 #[utoipa::path(get, path = "/typologies", tag = "catalogue",
-    responses((status = 200, body = [Typology]), (status = 503, body = Problem, content_type = "application/problem+json")))]
-pub async fn list_typologies(
-    State(state): State<AppState>,
-) -> Result<Json<Vec<Typology>>, ApiError> {
+    responses((status = 200, body = [Typology<'_>]), (status = 503, body = Problem, content_type = "application/problem+json")))]
+pub async fn list_typologies(State(state): State<AppState>) -> Result<Response, ApiError> {
     let typologies = state
         .catalog()
         .list_typologies(pb::ListTypologiesRequest {})
         .await?
         .into_inner()
         .typologies;
-    Ok(Json(typologies.into_iter().map(typology).collect()))
+    let body: Vec<Typology<'_>> = typologies.iter().map(typology).collect();
+    Ok(Json(body).into_response())
 }
 
 /// Searches the published offers.
@@ -217,13 +224,13 @@ pub async fn list_typologies(
         ("per_page" = Option<u32>, Query, description = "Offres par page, de 1 à 100 (20 par défaut)"),
     ),
     responses(
-        (status = 200, body = OffersPage),
+        (status = 200, body = OffersPage<'_>),
         (status = 400, body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn search_offers(
     State(state): State<AppState>,
     RawQuery(raw): RawQuery,
-) -> Result<PageJson, ApiError> {
+) -> Result<Response, ApiError> {
     let (query, errors) = CatalogQuery::parse(raw.as_deref());
     if !errors.is_empty() {
         return Err(AppError::Invalid(errors).into());
@@ -233,38 +240,40 @@ pub async fn search_offers(
         .search_offers(query.to_request())
         .await?
         .into_inner();
-    Ok(PageJson(OffersPage {
+    let references = page.references.unwrap_or_default();
+    Ok(page_json(&OffersPage {
         total: page.total,
         page: page.page,
         per_page: page.per_page,
-        offers: page.offers.into_iter().map(OfferSummary::from).collect(),
-        domain_counts: facets(page.domain_counts),
-        typology_counts: facets(page.typology_counts),
+        offers: page
+            .offers
+            .iter()
+            .map(|o| OfferSummary::new(o, &references))
+            .collect(),
+        domain_counts: facets(&page.domain_counts),
+        typology_counts: facets(&page.typology_counts),
     }))
 }
-
-/// A page of offers as JSON, written into a buffer sized for it up front (axum's `Json` starts at
-/// 128 bytes and doubles: seven copies of the body) by sonic-rs, whose SIMD string escaping takes
-/// half of serde_json's time on these accented French texts. Both write the same bytes.
-pub struct PageJson(OffersPage);
 
 /// Room for one offer summary in JSON (they are 400 to 600 bytes).
 const OFFER_JSON_BYTES: usize = 640;
 
-impl IntoResponse for PageJson {
-    fn into_response(self) -> Response {
-        let mut body = Vec::with_capacity(512 + self.0.offers.len() * OFFER_JSON_BYTES);
-        match sonic_rs::to_writer(&mut body, &self.0) {
-            Ok(()) => (
-                [(
-                    header::CONTENT_TYPE,
-                    HeaderValue::from_static("application/json"),
-                )],
-                body,
-            )
-                .into_response(),
-            Err(error) => ApiError::from(AppError::Internal(format!("JSON of a page: {error}")))
-                .into_response(),
+/// A page of offers as JSON, written into a buffer sized for it up front (axum's `Json` starts at
+/// 128 bytes and doubles: seven copies of the body) by sonic-rs, whose SIMD string escaping takes
+/// half of serde_json's time on these accented French texts. Both write the same bytes.
+fn page_json(page: &OffersPage<'_>) -> Response {
+    let mut body = Vec::with_capacity(512 + page.offers.len() * OFFER_JSON_BYTES);
+    match sonic_rs::to_writer(&mut body, page) {
+        Ok(()) => (
+            [(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            )],
+            body,
+        )
+            .into_response(),
+        Err(error) => {
+            ApiError::from(AppError::Internal(format!("JSON of a page: {error}"))).into_response()
         }
     }
 }
@@ -273,14 +282,14 @@ impl IntoResponse for PageJson {
 #[utoipa::path(get, path = "/offers/{code}", tag = "catalogue",
     params(("code" = String, Path, description = "Identifiant de l'offre, par exemple O01")),
     responses(
-        (status = 200, body = Offer),
+        (status = 200, body = Offer<'_>),
         (status = 400, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn get_offer(
     State(state): State<AppState>,
     Path(code): Path<String>,
-) -> Result<Json<Offer>, ApiError> {
+) -> Result<Response, ApiError> {
     let response = state
         .catalog()
         .get_offer(pb::GetOfferRequest { code })
@@ -289,7 +298,7 @@ pub async fn get_offer(
     let offer = response
         .offer
         .ok_or_else(|| AppError::Internal("catalog returned no offer".to_owned()))?;
-    Ok(Json(offer.into()))
+    Ok(Json(Offer::from(&offer)).into_response())
 }
 
 #[cfg(test)]
@@ -297,13 +306,6 @@ mod tests {
     use axum::body::to_bytes;
 
     use super::*;
-
-    fn reference(slug: &str, label: &str) -> Thematic {
-        Thematic {
-            slug: slug.to_owned(),
-            label: label.to_owned(),
-        }
-    }
 
     /// The page is written by sonic-rs and every other JSON body by serde_json: clients must not
     /// be able to tell, escapes included.
@@ -316,28 +318,34 @@ mod tests {
             page: 1,
             per_page: 20,
             offers: vec![OfferSummary {
-                code: "O01".to_owned(),
-                title: tricky.to_owned(),
-                summary: String::new(),
+                code: "O01",
+                title: tricky,
+                summary: "",
                 domain: Some(DomainRef {
-                    slug: "eau-assainissement".to_owned(),
-                    label: "Eau / Assainissement".to_owned(),
+                    slug: "eau-assainissement",
+                    label: "Eau / Assainissement",
                 }),
                 thematics: vec![
-                    reference("eau-potable", "Eau potable"),
-                    reference("x", tricky),
+                    Thematic {
+                        slug: "eau-potable",
+                        label: "Eau potable",
+                    },
+                    Thematic {
+                        slug: "x",
+                        label: tricky,
+                    },
                 ],
                 typology: None,
                 unique: true,
             }],
             domain_counts: vec![FacetCount {
-                slug: "eau-assainissement".to_owned(),
+                slug: "eau-assainissement",
                 count: 2,
             }],
             typology_counts: Vec::new(),
         };
         let expected = serde_json::to_vec(&page).expect("serde_json writes the page");
-        let response = PageJson(page).into_response();
+        let response = page_json(&page);
         assert_eq!(response.headers()[header::CONTENT_TYPE], "application/json");
         let body = to_bytes(response.into_body(), usize::MAX)
             .await
@@ -346,5 +354,49 @@ mod tests {
             String::from_utf8_lossy(&body),
             String::from_utf8_lossy(&expected)
         );
+    }
+
+    /// An offer of a list gets its labels from the list's references, and a slug missing from
+    /// them is left out instead of written without a label.
+    #[test]
+    fn a_summary_is_labelled_from_the_references() {
+        let references = pb::References {
+            domains: vec![pb::Domain {
+                slug: "eau-assainissement".into(),
+                label: "Eau / Assainissement".into(),
+                ..pb::Domain::default()
+            }],
+            thematics: vec![pb::Thematic {
+                slug: "eau-potable".into(),
+                label: "Eau potable".into(),
+                domain_slug: "eau-assainissement".into(),
+            }],
+            typologies: vec![pb::Typology {
+                slug: "conseil".into(),
+                label: "Conseil".into(),
+            }],
+        };
+        let offer = pb::OfferSummary {
+            code: "O07".into(),
+            title: "Eau".into(),
+            domain_slug: "eau-assainissement".into(),
+            thematic_slugs: vec!["eau-potable".into(), "inconnue".into()],
+            typology_slug: "conseil".into(),
+            ..pb::OfferSummary::default()
+        };
+        let summary = OfferSummary::new(&offer, &references);
+        assert_eq!(
+            summary.domain.map(|d| d.label),
+            Some("Eau / Assainissement")
+        );
+        assert_eq!(
+            summary
+                .thematics
+                .iter()
+                .map(|t| t.label)
+                .collect::<Vec<_>>(),
+            ["Eau potable"]
+        );
+        assert_eq!(summary.typology.map(|t| t.label), Some("Conseil"));
     }
 }

@@ -4,6 +4,7 @@ use axum::{
     Json,
     extract::{Path, State},
     http::StatusCode,
+    response::{IntoResponse, Response},
 };
 use chrono::{DateTime, Utc};
 use id77_proto::catalog::v1 as pb;
@@ -18,15 +19,15 @@ use crate::{
 };
 
 #[derive(Debug, Serialize, ToSchema)]
-pub struct Favorite {
-    pub offer: Option<OfferSummary>,
+pub struct Favorite<'a> {
+    pub offer: Option<OfferSummary<'a>>,
     pub added_at: Option<DateTime<Utc>>,
 }
 
-impl From<pb::Favorite> for Favorite {
-    fn from(f: pb::Favorite) -> Self {
+impl<'a> Favorite<'a> {
+    fn new(f: &'a pb::Favorite, references: &'a pb::References) -> Self {
         Self {
-            offer: f.offer.map(OfferSummary::from),
+            offer: f.offer.as_ref().map(|o| OfferSummary::new(o, references)),
             added_at: f.added_at.and_then(|t| {
                 DateTime::from_timestamp(t.seconds, u32::try_from(t.nanos).unwrap_or(0))
             }),
@@ -44,29 +45,31 @@ fn session(user: CurrentUser) -> Result<crate::session::Session, ApiError> {
 
 /// The caller's favourites, most recently added first.
 #[utoipa::path(get, path = "/favorites", tag = "favoris",
-    responses((status = 200, body = [Favorite]), (status = 401, body = Problem, content_type = "application/problem+json")))]
-pub async fn list(
-    State(state): State<AppState>,
-    user: CurrentUser,
-) -> Result<Json<Vec<Favorite>>, ApiError> {
+    responses((status = 200, body = [Favorite<'_>]), (status = 401, body = Problem, content_type = "application/problem+json")))]
+pub async fn list(State(state): State<AppState>, user: CurrentUser) -> Result<Response, ApiError> {
     let session = session(user)?;
-    let favorites = state
+    let response = state
         .catalog()
         .list_favorites(session.request(pb::ListFavoritesRequest {}))
         .await?
-        .into_inner()
-        .favorites;
-    Ok(Json(favorites.into_iter().map(Favorite::from).collect()))
+        .into_inner();
+    let references = response.references.unwrap_or_default();
+    let body: Vec<Favorite<'_>> = response
+        .favorites
+        .iter()
+        .map(|f| Favorite::new(f, &references))
+        .collect();
+    Ok(Json(body).into_response())
 }
 
 /// Adds an offer to the caller's favourites (201 the first time, 200 after).
 #[utoipa::path(put, path = "/favorites/{code}", tag = "favoris", params(("code" = String, Path)),
-    responses((status = 201, body = Favorite), (status = 200, body = Favorite), (status = 404, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 201, body = Favorite<'_>), (status = 200, body = Favorite<'_>), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn add(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(code): Path<String>,
-) -> Result<(StatusCode, Json<Favorite>), ApiError> {
+) -> Result<Response, ApiError> {
     let session = session(user)?;
     let response = state
         .catalog()
@@ -81,7 +84,8 @@ pub async fn add(
     let favorite = response
         .favorite
         .ok_or_else(|| AppError::Internal("catalog returned no favourite".to_owned()))?;
-    Ok((status, Json(favorite.into())))
+    let references = response.references.unwrap_or_default();
+    Ok((status, Json(Favorite::new(&favorite, &references))).into_response())
 }
 
 /// Removes an offer from the caller's favourites.

@@ -123,8 +123,13 @@ pub fn request_path(code: &str) -> String {
     format!("/demandes/nouvelle?offre={code}")
 }
 
-pub fn offer_card(offer: pb::OfferSummary, signed_in: bool) -> OfferCard {
-    let domain = offer.domain.unwrap_or_default();
+/// The card of an offer of a list, labelled from the list's references.
+pub fn offer_card(
+    offer: pb::OfferSummary,
+    references: &pb::References,
+    signed_in: bool,
+) -> OfferCard {
+    let domain = references.domain(&offer.domain_slug);
     OfferCard {
         favourite_url: login_then(&format!("/offres/{}", offer.code)),
         request_url: if signed_in {
@@ -138,9 +143,12 @@ pub fn offer_card(offer: pb::OfferSummary, signed_in: bool) -> OfferCard {
         code: offer.code,
         title: offer.title,
         summary: offer.summary,
-        domain_label: domain.label,
-        domain_icon: domain.icon,
-        typology_label: offer.typology.map(|t| t.label).unwrap_or_default(),
+        domain_label: domain.map(|d| d.label.clone()).unwrap_or_default(),
+        domain_icon: domain.map(|d| d.icon.clone()).unwrap_or_default(),
+        typology_label: references
+            .typology(&offer.typology_slug)
+            .map(|t| t.label.clone())
+            .unwrap_or_default(),
         unique: offer.unique,
     }
 }
@@ -218,10 +226,11 @@ pub async fn home(
     };
     let signed_in = user.0.is_some();
     let here = query.home_url();
+    let references = results.references.take().unwrap_or_default();
     let mut offers: Vec<OfferCard> = std::mem::take(&mut results.offers)
         .into_iter()
         .map(|offer| {
-            let mut card = offer_card(offer, signed_in);
+            let mut card = offer_card(offer, &references, signed_in);
             card.return_to = format!("{here}#offer-{}", card.code);
             card
         })
@@ -467,10 +476,19 @@ pub async fn offer(
             code: offer.code,
             title: offer.title,
             summary: offer.summary,
-            domain: offer.domain,
-            thematics: offer.thematics,
-            typology: offer.typology,
+            domain_slug: domain.slug.clone(),
+            thematic_slugs: offer.thematics.iter().map(|t| t.slug.clone()).collect(),
+            typology_slug: offer
+                .typology
+                .as_ref()
+                .map(|t| t.slug.clone())
+                .unwrap_or_default(),
             unique: offer.unique,
+        },
+        &pb::References {
+            domains: offer.domain.into_iter().collect(),
+            thematics: offer.thematics,
+            typologies: offer.typology.into_iter().collect(),
         },
         user.0.is_some(),
     );

@@ -49,19 +49,21 @@ pub async fn page(
     let Some(session) = user.0.clone() else {
         return Redirect::to(&login_url("/favoris")).into_response();
     };
-    let favorites = match state
+    let response = match state
         .catalog()
         .list_favorites(session.request(pb::ListFavoritesRequest {}))
         .await
     {
-        Ok(response) => response.into_inner().favorites,
+        Ok(response) => response.into_inner(),
         Err(status) => return failure_page(&state, &user, jar, &status.into(), "/favoris"),
     };
-    let items = favorites
+    let references = response.references.unwrap_or_default();
+    let items = response
+        .favorites
         .into_iter()
         .filter_map(|favorite| {
             let offer = favorite.offer?;
-            let mut card = offer_card(offer, true);
+            let mut card = offer_card(offer, &references, true);
             card.favorite = true;
             card.return_to = "/favoris".to_owned();
             Some(FavoriteItem {

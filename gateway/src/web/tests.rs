@@ -536,6 +536,25 @@ fn domain() -> cpb::Domain {
     }
 }
 
+fn typology() -> cpb::Typology {
+    cpb::Typology {
+        slug: "ingenierie".to_owned(),
+        label: "Ingénierie de projet".to_owned(),
+    }
+}
+
+/// What the fake's offers refer to.
+fn references() -> Option<cpb::References> {
+    Some(cpb::References {
+        domains: vec![cpb::Domain {
+            thematics: Vec::new(),
+            ..domain()
+        }],
+        thematics: domain().thematics,
+        typologies: vec![typology()],
+    })
+}
+
 fn offers() -> Vec<cpb::OfferSummary> {
     [
         ("O01", "Réalisation d'un diagnostic territorial"),
@@ -546,12 +565,9 @@ fn offers() -> Vec<cpb::OfferSummary> {
         code: code.to_owned(),
         title: title.to_owned(),
         summary: "Accompagner la collectivité dans la connaissance de son territoire.".to_owned(),
-        domain: Some(domain()),
-        thematics: domain().thematics,
-        typology: Some(cpb::Typology {
-            slug: "ingenierie".to_owned(),
-            label: "Ingénierie de projet".to_owned(),
-        }),
+        domain_slug: domain().slug,
+        thematic_slugs: domain().thematics.into_iter().map(|t| t.slug).collect(),
+        typology_slug: typology().slug,
         unique: false,
     })
     .collect()
@@ -573,10 +589,7 @@ impl cpb::catalog_service_server::CatalogService for FakeCatalog {
         _: tonic::Request<cpb::ListTypologiesRequest>,
     ) -> Answer<cpb::ListTypologiesResponse> {
         Ok(tonic::Response::new(cpb::ListTypologiesResponse {
-            typologies: vec![cpb::Typology {
-                slug: "ingenierie".to_owned(),
-                label: "Ingénierie de projet".to_owned(),
-            }],
+            typologies: vec![typology()],
         }))
     }
 
@@ -597,6 +610,7 @@ impl cpb::catalog_service_server::CatalogService for FakeCatalog {
                 slug: "ingenierie".to_owned(),
                 count: 2,
             }],
+            references: references(),
         }))
     }
 
@@ -615,9 +629,9 @@ impl cpb::catalog_service_server::CatalogService for FakeCatalog {
                 title: summary.title,
                 summary: summary.summary,
                 description: "Une description.".to_owned(),
-                domain: summary.domain,
-                thematics: summary.thematics,
-                typology: summary.typology,
+                domain: Some(domain()),
+                thematics: domain().thematics,
+                typology: Some(typology()),
                 lead_service: "ID77-DADT-PROTER".to_owned(),
                 lead_contact: "Mme Chef de file".to_owned(),
                 ..cpb::Offer::default()
@@ -646,6 +660,7 @@ impl cpb::catalog_service_server::CatalogService for FakeCatalog {
                 added_at: ts(1_795_860_000),
             }),
             added,
+            references: references(),
         }))
     }
 
@@ -680,6 +695,7 @@ impl cpb::catalog_service_server::CatalogService for FakeCatalog {
             .collect();
         Ok(tonic::Response::new(cpb::ListFavoritesResponse {
             favorites,
+            references: references(),
         }))
     }
 

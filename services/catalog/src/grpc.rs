@@ -89,12 +89,12 @@ impl<S> CatalogGrpc<S> {
 }
 
 fn favorite_to_pb(
-    index: &CatalogIndex,
+    references: &mut References<'_>,
     offer: &domain::Offer,
     added_at: chrono::DateTime<chrono::Utc>,
 ) -> pb::Favorite {
     pb::Favorite {
-        offer: Some(summary_to_pb(index, offer)),
+        offer: Some(references.summary(offer)),
         added_at: Some(timestamp(added_at)),
     }
 }
@@ -153,15 +153,58 @@ fn offer_thematics(index: &CatalogIndex, offer: &domain::Offer) -> Vec<pb::Thema
         .collect()
 }
 
-fn summary_to_pb(index: &CatalogIndex, offer: &domain::Offer) -> pb::OfferSummary {
-    pb::OfferSummary {
-        code: offer.code.to_string(),
-        title: offer.title.clone(),
-        summary: offer.summary.clone(),
-        domain: offer_domain(index, offer),
-        thematics: offer_thematics(index, offer),
-        typology: index.typology(&offer.typology_slug).map(typology_to_pb),
-        unique: offer.unique,
+/// Builds the summaries of a list of offers and collects, once each, the domains, thematics
+/// and typologies they name.
+struct References<'a> {
+    index: &'a CatalogIndex,
+    collected: pb::References,
+}
+
+impl<'a> References<'a> {
+    fn new(index: &'a CatalogIndex) -> Self {
+        Self {
+            index,
+            collected: pb::References::default(),
+        }
+    }
+
+    fn summary(&mut self, offer: &domain::Offer) -> pb::OfferSummary {
+        let index = self.index;
+        let collected = &mut self.collected;
+        if collected.domain(&offer.domain_slug).is_none() {
+            collected.domains.extend(offer_domain(index, offer));
+        }
+        // Like the offer's own page, only the thematics of its domain.
+        let domain = index.domain(&offer.domain_slug);
+        let mut thematic_slugs = Vec::with_capacity(offer.thematic_slugs.len());
+        for slug in &offer.thematic_slugs {
+            let Some(thematic) = domain.and_then(|d| d.thematics.iter().find(|t| &t.slug == slug))
+            else {
+                continue;
+            };
+            if collected.thematic(slug).is_none() {
+                collected.thematics.push(thematic_to_pb(thematic));
+            }
+            thematic_slugs.push(slug.clone());
+        }
+        if collected.typology(&offer.typology_slug).is_none() {
+            collected
+                .typologies
+                .extend(index.typology(&offer.typology_slug).map(typology_to_pb));
+        }
+        pb::OfferSummary {
+            code: offer.code.to_string(),
+            title: offer.title.clone(),
+            summary: offer.summary.clone(),
+            domain_slug: offer.domain_slug.clone(),
+            thematic_slugs,
+            typology_slug: offer.typology_slug.clone(),
+            unique: offer.unique,
+        }
+    }
+
+    fn finish(self) -> Option<pb::References> {
+        Some(self.collected)
     }
 }
 
@@ -262,17 +305,19 @@ impl<S: Store> pb::catalog_service_server::CatalogService for CatalogGrpc<S> {
                 .map(|(slug, count)| pb::FacetCount { slug, count })
                 .collect()
         };
+        let mut references = References::new(&index);
         Ok(Response::new(pb::SearchOffersResponse {
             offers: result
                 .offers
                 .iter()
-                .map(|o| summary_to_pb(&index, o))
+                .map(|o| references.summary(o))
                 .collect(),
             total: u32::try_from(result.total).unwrap_or(u32::MAX),
             page: params.page,
             per_page: params.per_page,
             domain_counts: facets(result.domain_counts),
             typology_counts: facets(result.typology_counts),
+            references: references.finish(),
         }))
     }
 
@@ -316,9 +361,11 @@ impl<S: Store> pb::catalog_service_server::CatalogService for CatalogGrpc<S> {
             .iter()
             .find(|f| f.code == offer.code)
             .map_or_else(chrono::Utc::now, |f| f.added_at);
+        let mut references = References::new(&index);
         Ok(Response::new(pb::AddFavoriteResponse {
-            favorite: Some(favorite_to_pb(&index, offer, added_at)),
+            favorite: Some(favorite_to_pb(&mut references, offer, added_at)),
             added,
+            references: references.finish(),
         }))
     }
 
@@ -350,6 +397,7 @@ impl<S: Store> pb::catalog_service_server::CatalogService for CatalogGrpc<S> {
             .await
             .map_err(internal)?;
         let index = self.catalog.index();
+        let mut references = References::new(&index);
         Ok(Response::new(pb::ListFavoritesResponse {
             // An offer unpublished since it was added is left out, and comes back if republished.
             favorites: favorites
@@ -357,9 +405,10 @@ impl<S: Store> pb::catalog_service_server::CatalogService for CatalogGrpc<S> {
                 .filter_map(|f| {
                     index
                         .get(f.code.as_str())
-                        .map(|offer| favorite_to_pb(&index, offer, f.added_at))
+                        .map(|offer| favorite_to_pb(&mut references, offer, f.added_at))
                 })
                 .collect(),
+            references: references.finish(),
         }))
     }
 

@@ -127,7 +127,7 @@ fn codes(response: &SearchOffersResponse) -> Vec<String> {
 }
 
 fn domain_slug(offer: &OfferSummary) -> &str {
-    offer.domain.as_ref().map_or("", |d| d.slug.as_str())
+    &offer.domain_slug
 }
 
 fn facet(counts: &[id77_proto::catalog::v1::FacetCount], slug: &str) -> u32 {
@@ -545,7 +545,7 @@ async fn a_thematic_filter_narrows_its_own_domain() {
         response
             .offers
             .iter()
-            .all(|o| o.thematics.iter().any(|t| t.slug == thematic))
+            .all(|o| o.thematic_slugs.iter().any(|t| t == thematic))
     );
     let in_domain = demo
         .offers
@@ -576,7 +576,7 @@ async fn a_thematic_filter_narrows_its_own_domain() {
         codes(&response)
     );
     assert!(response.offers.iter().all(|o| domain_slug(o) == "tourisme"
-        || o.thematics.iter().any(|t| t.slug == thematic)));
+        || o.thematic_slugs.iter().any(|t| t == thematic)));
 }
 
 #[tokio::test]
@@ -593,10 +593,10 @@ async fn the_typology_filter_keeps_the_chosen_typology() {
     .await;
     assert!(response.total > 0);
     assert!(
-        response.offers.iter().all(|o| o
-            .typology
-            .as_ref()
-            .is_some_and(|t| t.slug == "reservation-expositions")),
+        response
+            .offers
+            .iter()
+            .all(|o| o.typology_slug == "reservation-expositions"),
         "{:?}",
         codes(&response)
     );
@@ -823,9 +823,83 @@ async fn an_offers_thematics_keep_their_order() {
     )
     .await;
     let summary = response.offers.first().expect("O05 is found");
-    let thematics: Vec<_> = summary.thematics.iter().map(|t| t.slug.as_str()).collect();
-    assert_eq!(thematics, expected);
-    assert!(summary.thematics.iter().all(|t| !t.label.is_empty()));
+    assert_eq!(summary.thematic_slugs, expected);
+    let references = response.references.expect("a page carries its references");
+    assert!(summary.thematic_slugs.iter().all(|slug| {
+        references
+            .thematic(slug)
+            .is_some_and(|t| !t.label.is_empty())
+    }));
+}
+
+/// A page names each domain, thematic and typology its offers refer to once, with its label, and
+/// nothing else.
+#[tokio::test]
+async fn a_page_carries_the_references_of_its_offers_once_each() {
+    let mut client = demo_catalog().await;
+    let response = search(
+        &mut client,
+        SearchOffersRequest {
+            per_page: 100,
+            ..Default::default()
+        },
+    )
+    .await;
+    let references = response.references.expect("a page carries its references");
+    let mut domains: Vec<&str> = Vec::new();
+    let mut thematics: Vec<&str> = Vec::new();
+    let mut typologies: Vec<&str> = Vec::new();
+    for offer in &response.offers {
+        if !domains.contains(&offer.domain_slug.as_str()) {
+            domains.push(&offer.domain_slug);
+        }
+        for slug in &offer.thematic_slugs {
+            if !thematics.contains(&slug.as_str()) {
+                thematics.push(slug);
+            }
+        }
+        if !typologies.contains(&offer.typology_slug.as_str()) {
+            typologies.push(&offer.typology_slug);
+        }
+    }
+    let slugs = |labelled: Vec<(&str, &str)>| -> Vec<String> {
+        assert!(labelled.iter().all(|(_, label)| !label.is_empty()));
+        labelled
+            .into_iter()
+            .map(|(slug, _)| slug.to_owned())
+            .collect()
+    };
+    assert_eq!(
+        slugs(
+            references
+                .domains
+                .iter()
+                .map(|d| (d.slug.as_str(), d.label.as_str()))
+                .collect()
+        ),
+        domains
+    );
+    assert_eq!(
+        slugs(
+            references
+                .thematics
+                .iter()
+                .map(|t| (t.slug.as_str(), t.label.as_str()))
+                .collect()
+        ),
+        thematics
+    );
+    assert_eq!(
+        slugs(
+            references
+                .typologies
+                .iter()
+                .map(|t| (t.slug.as_str(), t.label.as_str()))
+                .collect()
+        ),
+        typologies
+    );
+    assert!(references.domains.iter().all(|d| d.thematics.is_empty()));
 }
 
 #[tokio::test]
