@@ -136,6 +136,8 @@ pub struct CatalogIndex {
     sorted_terms: Vec<usize>,
     /// Term ids by length in bytes, for the one-typo scan.
     terms_by_len: Vec<Vec<usize>>,
+    /// `letters(vocabulary[i])`, to skip most words of the one-typo scan with one comparison.
+    term_letters: Vec<Option<u64>>,
     /// Rank of each offer in title order (offers themselves are kept in code order).
     title_rank: Vec<u32>,
 }
@@ -165,6 +167,31 @@ fn one_edit_apart(a: &str, b: &str) -> bool {
             short[i..] == long[i + 1..]
         }
         _ => false,
+    }
+}
+
+/// The set of bytes of an ASCII word as bits (letters and digits one bit each, other bytes
+/// sharing the rest); `None` for other words. One edit changes at most two bits of it (a letter
+/// replaced by another: one gone, one new), so words whose sets differ by more are not one edit
+/// apart: the one-typo scan skips them without comparing the words.
+fn letters(word: &str) -> Option<u64> {
+    word.is_ascii().then(|| {
+        word.bytes().fold(0u64, |set, byte| {
+            let bit = match byte {
+                b'a'..=b'z' => byte - b'a',
+                b'0'..=b'9' => 26 + byte - b'0',
+                _ => 36 + byte % 28,
+            };
+            set | 1 << bit
+        })
+    })
+}
+
+/// Whether two words may be one edit apart, from their [`letters`].
+fn may_be_one_edit_apart(a: Option<u64>, b: Option<u64>) -> bool {
+    match (a, b) {
+        (Some(a), Some(b)) => (a ^ b).count_ones() <= 2,
+        _ => true,
     }
 }
 
@@ -244,6 +271,7 @@ impl CatalogIndex {
                 index.terms_by_len.resize_with(term.len() + 1, Vec::new);
             }
             index.terms_by_len[term.len()].push(id);
+            index.term_letters.push(letters(term));
         }
         let mut by_title: Vec<usize> = (0..offers.len()).collect();
         let titles: Vec<String> = offers.iter().map(|o| fold(&o.title)).collect();
@@ -356,8 +384,12 @@ impl CatalogIndex {
         }
         if length >= TYPO_MIN_CHARS {
             let lengths = term.len().saturating_sub(1)..=term.len() + 1;
+            let term_letters = letters(term);
             for ids in lengths.filter_map(|len| self.terms_by_len.get(len)) {
                 for &id in ids {
+                    if !may_be_one_edit_apart(self.term_letters[id], term_letters) {
+                        continue;
+                    }
                     let candidate = &self.vocabulary[id];
                     if one_edit_apart(candidate, term) && !found.iter().any(|&(f, _)| f == id) {
                         found.push((id, ONE_TYPO));
@@ -518,6 +550,51 @@ mod tests {
         ] {
             assert!(!one_edit_apart(a, b), "{a} !~ {b}");
         }
+    }
+
+    /// Every one-edit variant of some words (letters, digits and punctuation replaced, added,
+    /// removed or swapped) passes the letter-set filter, so it never hides a real typo.
+    #[test]
+    fn the_letter_filter_keeps_every_word_one_edit_away() {
+        let alphabet: Vec<char> = "abcdefghijklmnopqrstuvwxyz0123456789-'_é".chars().collect();
+        for word in ["amenagement", "o34", "eau-potable", "aaaaa", "2024"] {
+            let chars: Vec<char> = word.chars().collect();
+            let mut variants: Vec<String> = Vec::new();
+            for i in 0..=chars.len() {
+                for &c in &alphabet {
+                    let mut added = chars.clone();
+                    added.insert(i, c);
+                    variants.push(added.into_iter().collect());
+                    if i < chars.len() {
+                        let mut replaced = chars.clone();
+                        replaced[i] = c;
+                        variants.push(replaced.into_iter().collect());
+                    }
+                }
+                if i < chars.len() {
+                    let mut removed = chars.clone();
+                    removed.remove(i);
+                    variants.push(removed.into_iter().collect());
+                }
+                if i + 1 < chars.len() {
+                    let mut swapped = chars.clone();
+                    swapped.swap(i, i + 1);
+                    variants.push(swapped.into_iter().collect());
+                }
+            }
+            for variant in variants {
+                if one_edit_apart(word, &variant) {
+                    assert!(
+                        may_be_one_edit_apart(letters(word), letters(&variant)),
+                        "{word} ~ {variant}"
+                    );
+                }
+            }
+        }
+        assert!(!may_be_one_edit_apart(
+            letters("amenagement"),
+            letters("urbanisme")
+        ));
     }
 
     #[test]
