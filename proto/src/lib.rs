@@ -1,4 +1,6 @@
-//! Generated gRPC code of the ID77 services, one module per package.
+//! Generated gRPC code of the ID77 services, one module per package, and their codec.
+
+pub mod codec;
 
 pub mod catalog {
     pub mod v1 {
