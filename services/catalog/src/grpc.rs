@@ -141,16 +141,21 @@ fn offer_domain(index: &CatalogIndex, offer: &domain::Offer) -> Option<pb::Domai
     })
 }
 
-fn offer_thematics(index: &CatalogIndex, offer: &domain::Offer) -> Vec<pb::Thematic> {
-    let Some(domain) = index.domain(&offer.domain_slug) else {
-        return Vec::new();
-    };
+/// The thematics of an offer, in its order, as far as they belong to its domain (the offer's
+/// page and its summaries show the same ones).
+fn thematics_of<'a>(
+    index: &'a CatalogIndex,
+    offer: &'a domain::Offer,
+) -> impl Iterator<Item = &'a domain::Thematic> {
+    let domain = index.domain(&offer.domain_slug);
     offer
         .thematic_slugs
         .iter()
-        .filter_map(|slug| domain.thematics.iter().find(|t| &t.slug == slug))
-        .map(thematic_to_pb)
-        .collect()
+        .filter_map(move |slug| domain?.thematics.iter().find(|t| &t.slug == slug))
+}
+
+fn offer_thematics(index: &CatalogIndex, offer: &domain::Offer) -> Vec<pb::Thematic> {
+    thematics_of(index, offer).map(thematic_to_pb).collect()
 }
 
 /// Builds the summaries of a list of offers and collects, once each, the domains, thematics
@@ -174,18 +179,12 @@ impl<'a> References<'a> {
         if collected.domain(&offer.domain_slug).is_none() {
             collected.domains.extend(offer_domain(index, offer));
         }
-        // Like the offer's own page, only the thematics of its domain.
-        let domain = index.domain(&offer.domain_slug);
         let mut thematic_slugs = Vec::with_capacity(offer.thematic_slugs.len());
-        for slug in &offer.thematic_slugs {
-            let Some(thematic) = domain.and_then(|d| d.thematics.iter().find(|t| &t.slug == slug))
-            else {
-                continue;
-            };
-            if collected.thematic(slug).is_none() {
+        for thematic in thematics_of(index, offer) {
+            if collected.thematic(&thematic.slug).is_none() {
                 collected.thematics.push(thematic_to_pb(thematic));
             }
-            thematic_slugs.push(slug.clone());
+            thematic_slugs.push(thematic.slug.clone());
         }
         if collected.typology(&offer.typology_slug).is_none() {
             collected
