@@ -129,27 +129,44 @@ pub fn offer_card(
     references: &pb::References,
     signed_in: bool,
 ) -> OfferCard {
-    let domain = references.domain(&offer.domain_slug);
+    card(
+        offer.code,
+        offer.title,
+        offer.summary,
+        offer.unique,
+        references.domain(&offer.domain_slug),
+        references.typology(&offer.typology_slug),
+        signed_in,
+    )
+}
+
+/// The card of an offer, whether it comes from a list or from its own page.
+fn card(
+    code: String,
+    title: String,
+    summary: String,
+    unique: bool,
+    domain: Option<&pb::Domain>,
+    typology: Option<&pb::Typology>,
+    signed_in: bool,
+) -> OfferCard {
     OfferCard {
-        favourite_url: login_then(&format!("/offres/{}", offer.code)),
+        favourite_url: login_then(&format!("/offres/{code}")),
         request_url: if signed_in {
-            request_path(&offer.code)
+            request_path(&code)
         } else {
-            login_then(&request_path(&offer.code))
+            login_then(&request_path(&code))
         },
         signed_in,
         favorite: false,
-        return_to: format!("/offres/{}", offer.code),
-        code: offer.code,
-        title: offer.title,
-        summary: offer.summary,
+        return_to: format!("/offres/{code}"),
+        code,
+        title,
+        summary,
         domain_label: domain.map(|d| d.label.clone()).unwrap_or_default(),
         domain_icon: domain.map(|d| d.icon.clone()).unwrap_or_default(),
-        typology_label: references
-            .typology(&offer.typology_slug)
-            .map(|t| t.label.clone())
-            .unwrap_or_default(),
-        unique: offer.unique,
+        typology_label: typology.map(|t| t.label.clone()).unwrap_or_default(),
+        unique,
     }
 }
 
@@ -458,9 +475,8 @@ pub async fn offer(
             &AppError::Internal("catalog returned no offer".into()),
         );
     };
-    let domain = offer.domain.clone().unwrap_or_default();
     let domain_url = CatalogQuery {
-        domains: vec![domain.slug.clone()],
+        domains: offer.domain.iter().map(|d| d.slug.clone()).collect(),
         page: 1,
         ..CatalogQuery::default()
     }
@@ -471,25 +487,13 @@ pub async fn offer(
         .map(|t| t.label.as_str())
         .collect::<Vec<_>>()
         .join(", ");
-    let mut card = offer_card(
-        pb::OfferSummary {
-            code: offer.code,
-            title: offer.title,
-            summary: offer.summary,
-            domain_slug: domain.slug.clone(),
-            thematic_slugs: offer.thematics.iter().map(|t| t.slug.clone()).collect(),
-            typology_slug: offer
-                .typology
-                .as_ref()
-                .map(|t| t.slug.clone())
-                .unwrap_or_default(),
-            unique: offer.unique,
-        },
-        &pb::References {
-            domains: offer.domain.into_iter().collect(),
-            thematics: offer.thematics,
-            typologies: offer.typology.into_iter().collect(),
-        },
+    let mut card = card(
+        offer.code,
+        offer.title,
+        offer.summary,
+        offer.unique,
+        offer.domain.as_ref(),
+        offer.typology.as_ref(),
         user.0.is_some(),
     );
     if let Some(session) = &user.0 {
