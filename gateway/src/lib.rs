@@ -13,6 +13,7 @@ use axum::{
     routing::get,
 };
 use tokio::net::TcpListener;
+use tower::ServiceBuilder;
 use tower_http::{
     compression::CompressionLayer,
     limit::RequestBodyLimitLayer,
@@ -63,8 +64,55 @@ const CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; s
     connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
 
 /// The whole HTTP application.
+///
+/// The middleware is one `ServiceBuilder` given to one `Router::layer`: every `Router::layer` call
+/// wraps each route in another boxed service, and a route's service is cloned and dropped for
+/// every request, so a dozen separate calls cost a dozen allocations and clones per request.
 pub fn app(state: AppState) -> Router {
     let x_request_id = HeaderName::from_static("x-request-id");
+    // Outermost first: the request id exists before the span that logs it, and the session
+    // middleware sits next to the handlers.
+    let middleware = ServiceBuilder::new()
+        .layer(SetRequestIdLayer::new(
+            x_request_id.clone(),
+            MakeRequestUuid,
+        ))
+        .layer(TraceLayer::new_for_http().make_span_with(request_span))
+        .layer(PropagateRequestIdLayer::new(x_request_id))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(30),
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            explain_too_large,
+        ))
+        // Logos are 2 MB at most; request attachments will get their own, larger limit.
+        .layer(RequestBodyLimitLayer::new(3 * 1024 * 1024))
+        // The limit wraps the body in its own type; the layers below take axum's.
+        .map_request(|request: axum::http::Request<_>| request.map(axum::body::Body::new))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("strict-origin-when-cross-origin"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CSP),
+        ))
+        .layer(CompressionLayer::new())
+        .layer(id77_kit::metrics::MetricsLayer::http())
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            session::middleware,
+        ));
     Router::new()
         .merge(api::router())
         .merge(web::router())
@@ -73,42 +121,8 @@ pub fn app(state: AppState) -> Router {
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .fallback(web::not_found)
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            session::middleware,
-        ))
-        .with_state(state.clone())
-        .layer(id77_kit::metrics::MetricsLayer::http())
-        .layer(CompressionLayer::new())
-        .layer(SetResponseHeaderLayer::overriding(
-            header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(CSP),
-        ))
-        .layer(SetResponseHeaderLayer::overriding(
-            header::X_CONTENT_TYPE_OPTIONS,
-            HeaderValue::from_static("nosniff"),
-        ))
-        .layer(SetResponseHeaderLayer::overriding(
-            header::REFERRER_POLICY,
-            HeaderValue::from_static("strict-origin-when-cross-origin"),
-        ))
-        .layer(SetResponseHeaderLayer::overriding(
-            header::X_FRAME_OPTIONS,
-            HeaderValue::from_static("DENY"),
-        ))
-        // Logos are 2 MB at most; request attachments will get their own, larger limit.
-        .layer(RequestBodyLimitLayer::new(3 * 1024 * 1024))
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            explain_too_large,
-        ))
-        .layer(TimeoutLayer::with_status_code(
-            StatusCode::REQUEST_TIMEOUT,
-            Duration::from_secs(30),
-        ))
-        .layer(PropagateRequestIdLayer::new(x_request_id.clone()))
-        .layer(TraceLayer::new_for_http().make_span_with(request_span))
-        .layer(SetRequestIdLayer::new(x_request_id, MakeRequestUuid))
+        .layer(middleware)
+        .with_state(state)
 }
 
 /// A body over a limit is refused with an empty 413 (by the limit layer) or a plain-text one
