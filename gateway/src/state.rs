@@ -6,12 +6,16 @@
 
 use std::{sync::Arc, time::Duration};
 
+use axum::body::Bytes;
+use http::uri::PathAndQuery;
 use id77_kit::auth::Verifier;
 use id77_proto::{
-    catalog::v1::catalog_service_client::CatalogServiceClient,
+    catalog::v1::{SearchOffersRequest, catalog_service_client::CatalogServiceClient},
+    codec::RawReplyCodec,
     identity::v1::identity_service_client::IdentityServiceClient,
 };
 use tonic::{
+    GrpcMethod,
     body::Body,
     transport::{Channel, Endpoint},
 };
@@ -68,6 +72,8 @@ pub fn in_process(routes: tonic::service::Routes) -> GrpcChannel {
         |never: std::convert::Infallible| -> ChannelError { match never {} },
     ))
 }
+
+const CATALOG_SERVICE: &str = "id77.catalog.v1.CatalogService";
 
 /// The services the gateway calls.
 pub struct Services {
@@ -128,6 +134,30 @@ impl AppState {
 
     pub fn catalog(&self) -> CatalogServiceClient<GrpcChannel> {
         self.clients.catalog.clone()
+    }
+
+    /// `CatalogService/SearchOffers`, its reply left as bytes for
+    /// [`id77_proto::view::SearchOffersView`] to read in place. The same call as the generated
+    /// client's `search_offers`, but for the codec.
+    pub async fn search_offers_raw(
+        &self,
+        request: SearchOffersRequest,
+    ) -> Result<Bytes, tonic::Status> {
+        let mut grpc = tonic::client::Grpc::new(self.clients.catalog_channel.clone());
+        grpc.ready().await.map_err(|error| {
+            tonic::Status::unavailable(format!("Service was not ready: {error}"))
+        })?;
+        let mut request = tonic::Request::new(request);
+        request
+            .extensions_mut()
+            .insert(GrpcMethod::new(CATALOG_SERVICE, "SearchOffers"));
+        grpc.unary(
+            request,
+            PathAndQuery::from_static("/id77.catalog.v1.CatalogService/SearchOffers"),
+            RawReplyCodec::default(),
+        )
+        .await
+        .map(tonic::Response::into_inner)
     }
 
     pub fn catalog_channel(&self) -> GrpcChannel {

@@ -9,7 +9,10 @@
 
 use std::marker::PhantomData;
 
-use prost::{Message, bytes::Buf as _};
+use prost::{
+    Message,
+    bytes::{Buf as _, Bytes},
+};
 use tonic::{
     Status,
     codec::{BufferSettings, Codec, DecodeBuf, Decoder},
@@ -67,6 +70,50 @@ impl<U: Message + Default> Decoder for SliceDecoder<U> {
         decoded
             .map(Some)
             .map_err(|error| Status::internal(error.to_string()))
+    }
+
+    fn buffer_settings(&self) -> BufferSettings {
+        BufferSettings::default()
+    }
+}
+
+/// Encodes requests with prost, and hands each reply over as its bytes, unread: for a caller
+/// that reads the reply in place (see [`crate::view`]).
+#[derive(Debug, Clone)]
+pub struct RawReplyCodec<T>(PhantomData<T>);
+
+impl<T> Default for RawReplyCodec<T> {
+    fn default() -> Self {
+        Self(PhantomData)
+    }
+}
+
+impl<T: Message + Send + 'static> Codec for RawReplyCodec<T> {
+    type Encode = T;
+    type Decode = Bytes;
+    type Encoder = ProstEncoder<T>;
+    type Decoder = RawDecoder;
+
+    fn encoder(&mut self) -> Self::Encoder {
+        ProstEncoder::new(BufferSettings::default())
+    }
+
+    fn decoder(&mut self) -> Self::Decoder {
+        RawDecoder
+    }
+}
+
+/// Takes the bytes of one gRPC message as they are (a view of tonic's buffer, not a copy).
+#[derive(Debug, Clone, Copy)]
+pub struct RawDecoder;
+
+impl Decoder for RawDecoder {
+    type Item = Bytes;
+    type Error = Status;
+
+    fn decode(&mut self, buf: &mut DecodeBuf<'_>) -> Result<Option<Bytes>, Status> {
+        let len = buf.remaining();
+        Ok(Some(buf.copy_to_bytes(len)))
     }
 
     fn buffer_settings(&self) -> BufferSettings {

@@ -1,6 +1,8 @@
-//! Generated gRPC code of the ID77 services, one module per package, and their codec.
+//! Generated gRPC code of the ID77 services, one module per package, their codec, and an
+//! in-place reading of the search page.
 
 pub mod codec;
+pub mod view;
 
 pub mod catalog {
     pub mod v1 {

@@ -3,15 +3,15 @@
 use axum::{
     Json,
     extract::{Path, RawQuery, State},
-    http::{HeaderValue, header},
     response::{IntoResponse, Response},
 };
 use chrono::{DateTime, Utc};
-use id77_proto::catalog::v1 as pb;
+use id77_proto::{catalog::v1 as pb, view};
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::{
+    api::page_json,
     error::{ApiError, AppError, Problem},
     params::CatalogQuery,
     state::AppState,
@@ -140,6 +140,35 @@ impl<'a> OfferSummary<'a> {
             unique: o.unique,
         }
     }
+
+    /// The same, from a search page read in place.
+    pub fn from_view(
+        o: &view::OfferSummaryView<'a>,
+        references: &view::ReferencesView<'a>,
+    ) -> Self {
+        let label = |l: &view::LabelView<'a>| (l.slug, l.label);
+        Self {
+            code: o.code,
+            title: o.title,
+            summary: o.summary,
+            domain: references
+                .domain(o.domain_slug)
+                .map(label)
+                .map(|(slug, label)| DomainRef { slug, label }),
+            thematics: o
+                .thematic_slugs
+                .iter()
+                .filter_map(|slug| references.thematic(slug))
+                .map(label)
+                .map(|(slug, label)| Thematic { slug, label })
+                .collect(),
+            typology: references
+                .typology(o.typology_slug)
+                .map(label)
+                .map(|(slug, label)| Typology { slug, label }),
+            unique: o.unique,
+        }
+    }
 }
 
 impl<'a> From<&'a pb::Offer> for Offer<'a> {
@@ -162,11 +191,11 @@ impl<'a> From<&'a pb::Offer> for Offer<'a> {
     }
 }
 
-fn facets(counts: &[pb::FacetCount]) -> Vec<FacetCount<'_>> {
+fn facets<'a>(counts: &[view::FacetCountView<'a>]) -> Vec<FacetCount<'a>> {
     counts
         .iter()
         .map(|c| FacetCount {
-            slug: &c.slug,
+            slug: c.slug,
             count: c.count,
         })
         .collect()
@@ -235,47 +264,23 @@ pub async fn search_offers(
     if !errors.is_empty() {
         return Err(AppError::Invalid(errors).into());
     }
-    let page = state
-        .catalog()
-        .search_offers(query.to_request())
-        .await?
-        .into_inner();
-    let references = page.references.unwrap_or_default();
-    Ok(page_json(&OffersPage {
+    // The page is read in place rather than decoded into owned messages: it is only written
+    // out again, and its 200-odd strings were the largest cost of a request (see `view`).
+    let reply = state.search_offers_raw(query.to_request()).await?;
+    let page = view::SearchOffersView::decode(&reply)
+        .map_err(|error| AppError::Internal(format!("search page from the catalog: {error}")))?;
+    Ok(page_json::response(&OffersPage {
         total: page.total,
         page: page.page,
         per_page: page.per_page,
         offers: page
             .offers
             .iter()
-            .map(|o| OfferSummary::new(o, &references))
+            .map(|o| OfferSummary::from_view(o, &page.references))
             .collect(),
         domain_counts: facets(&page.domain_counts),
         typology_counts: facets(&page.typology_counts),
     }))
-}
-
-/// Room for one offer summary in JSON (they are 400 to 600 bytes).
-const OFFER_JSON_BYTES: usize = 640;
-
-/// A page of offers as JSON, written into a buffer sized for it up front (axum's `Json` starts at
-/// 128 bytes and doubles: seven copies of the body) by sonic-rs, whose SIMD string escaping takes
-/// half of serde_json's time on these accented French texts. Both write the same bytes.
-fn page_json(page: &OffersPage<'_>) -> Response {
-    let mut body = Vec::with_capacity(512 + page.offers.len() * OFFER_JSON_BYTES);
-    match sonic_rs::to_writer(&mut body, page) {
-        Ok(()) => (
-            [(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("application/json"),
-            )],
-            body,
-        )
-            .into_response(),
-        Err(error) => {
-            ApiError::from(AppError::Internal(format!("JSON of a page: {error}"))).into_response()
-        }
-    }
 }
 
 /// One published offer by its identifier (any case).
@@ -303,58 +308,7 @@ pub async fn get_offer(
 
 #[cfg(test)]
 mod tests {
-    use axum::body::to_bytes;
-
     use super::*;
-
-    /// The page is written by sonic-rs and every other JSON body by serde_json: clients must not
-    /// be able to tell, escapes included.
-    #[tokio::test]
-    async fn a_page_is_the_json_serde_json_would_write() {
-        let tricky =
-            "« Guillemets » \"doubles\", barre \\ oblique /, tab\t, retour\n, \u{1}, \u{7f}, é, 🌳";
-        let page = OffersPage {
-            total: 2,
-            page: 1,
-            per_page: 20,
-            offers: vec![OfferSummary {
-                code: "O01",
-                title: tricky,
-                summary: "",
-                domain: Some(DomainRef {
-                    slug: "eau-assainissement",
-                    label: "Eau / Assainissement",
-                }),
-                thematics: vec![
-                    Thematic {
-                        slug: "eau-potable",
-                        label: "Eau potable",
-                    },
-                    Thematic {
-                        slug: "x",
-                        label: tricky,
-                    },
-                ],
-                typology: None,
-                unique: true,
-            }],
-            domain_counts: vec![FacetCount {
-                slug: "eau-assainissement",
-                count: 2,
-            }],
-            typology_counts: Vec::new(),
-        };
-        let expected = serde_json::to_vec(&page).expect("serde_json writes the page");
-        let response = page_json(&page);
-        assert_eq!(response.headers()[header::CONTENT_TYPE], "application/json");
-        let body = to_bytes(response.into_body(), usize::MAX)
-            .await
-            .expect("the body is in memory");
-        assert_eq!(
-            String::from_utf8_lossy(&body),
-            String::from_utf8_lossy(&expected)
-        );
-    }
 
     /// An offer of a list gets its labels from the list's references, and a slug missing from
     /// them is left out instead of written without a label.
