@@ -43,14 +43,17 @@ pub struct SearchOffersView<'a> {
 }
 
 /// An `OfferSummary`.
+///
+/// Its slugs are left as bytes: a reader only looks them up in the page's references, whose
+/// slugs are checked UTF-8, so checking them too (80 strings a page) would be spent for nothing.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct OfferSummaryView<'a> {
     pub code: &'a str,
     pub title: &'a str,
     pub summary: &'a str,
-    pub domain_slug: &'a str,
-    pub thematic_slugs: Vec<&'a str>,
-    pub typology_slug: &'a str,
+    pub domain_slug: &'a [u8],
+    pub thematic_slugs: Vec<&'a [u8]>,
+    pub typology_slug: &'a [u8],
     pub unique: bool,
 }
 
@@ -78,18 +81,18 @@ pub struct ReferencesView<'a> {
 
 impl<'a> ReferencesView<'a> {
     /// The domain of this slug, if the list refers to it.
-    pub fn domain(&self, slug: &str) -> Option<&LabelView<'a>> {
-        self.domains.iter().find(|d| d.slug == slug)
+    pub fn domain(&self, slug: &[u8]) -> Option<&LabelView<'a>> {
+        self.domains.iter().find(|d| d.slug.as_bytes() == slug)
     }
 
     /// The thematic of this slug, if the list refers to it.
-    pub fn thematic(&self, slug: &str) -> Option<&LabelView<'a>> {
-        self.thematics.iter().find(|t| t.slug == slug)
+    pub fn thematic(&self, slug: &[u8]) -> Option<&LabelView<'a>> {
+        self.thematics.iter().find(|t| t.slug.as_bytes() == slug)
     }
 
     /// The typology of this slug, if the list refers to it.
-    pub fn typology(&self, slug: &str) -> Option<&LabelView<'a>> {
-        self.typologies.iter().find(|t| t.slug == slug)
+    pub fn typology(&self, slug: &[u8]) -> Option<&LabelView<'a>> {
+        self.typologies.iter().find(|t| t.slug.as_bytes() == slug)
     }
 }
 
@@ -98,7 +101,11 @@ impl<'a> SearchOffersView<'a> {
     /// string are errors, as with prost.
     pub fn decode(bytes: &'a [u8]) -> Result<Self, DecodeError> {
         let mut reader = Reader(bytes);
-        let mut page = Self::default();
+        let mut page = Self {
+            // Room for the offers up front rather than four reallocations on the way to twenty.
+            offers: Vec::with_capacity((bytes.len() / OFFER_BYTES_AT_LEAST).min(100)),
+            ..Self::default()
+        };
         while let Some((tag, wire_type)) = reader.key()? {
             match tag {
                 1 => page
@@ -122,6 +129,10 @@ impl<'a> SearchOffersView<'a> {
     }
 }
 
+/// Fewer bytes than an offer summary takes on the wire (code, title, summary, slugs), to size
+/// the list of offers from the length of a page.
+const OFFER_BYTES_AT_LEAST: usize = 160;
+
 impl<'a> OfferSummaryView<'a> {
     fn read(mut reader: Reader<'a>) -> Result<Self, DecodeError> {
         let mut offer = Self::default();
@@ -131,9 +142,9 @@ impl<'a> OfferSummaryView<'a> {
                 2 => offer.title = reader.string(wire_type)?,
                 3 => offer.summary = reader.string(wire_type)?,
                 7 => offer.unique = reader.varint(wire_type)? != 0,
-                8 => offer.domain_slug = reader.string(wire_type)?,
-                9 => offer.thematic_slugs.push(reader.string(wire_type)?),
-                10 => offer.typology_slug = reader.string(wire_type)?,
+                8 => offer.domain_slug = reader.bytes(wire_type)?,
+                9 => offer.thematic_slugs.push(reader.bytes(wire_type)?),
+                10 => offer.typology_slug = reader.bytes(wire_type)?,
                 _ => reader.skip(tag, wire_type)?,
             }
         }
@@ -341,9 +352,15 @@ mod tests {
             assert_eq!(v.code, o.code);
             assert_eq!(v.title, o.title);
             assert_eq!(v.summary, o.summary);
-            assert_eq!(v.domain_slug, o.domain_slug);
-            assert_eq!(v.thematic_slugs, o.thematic_slugs);
-            assert_eq!(v.typology_slug, o.typology_slug);
+            assert_eq!(v.domain_slug, o.domain_slug.as_bytes());
+            assert_eq!(
+                v.thematic_slugs,
+                o.thematic_slugs
+                    .iter()
+                    .map(String::as_bytes)
+                    .collect::<Vec<_>>()
+            );
+            assert_eq!(v.typology_slug, o.typology_slug.as_bytes());
             assert_eq!(v.unique, o.unique);
         }
         let facets = |counts: &[pb::FacetCount]| -> Vec<(String, u32)> {
@@ -435,20 +452,31 @@ mod tests {
         let view = SearchOffersView::decode(&bytes).expect("the view reads the page");
         let references = &view.references;
         assert_eq!(
-            references.domain("amenagement").map(|d| d.label),
+            references.domain(b"amenagement").map(|d| d.label),
             Some("Aménagement")
         );
         assert_eq!(
-            references.thematic("espaces-publics").map(|t| t.label),
+            references.thematic(b"espaces-publics").map(|t| t.label),
             Some("Espaces publics")
         );
         assert_eq!(
-            references.typology("conseil").map(|t| t.label),
+            references.typology(b"conseil").map(|t| t.label),
             Some("Conseil")
         );
         // The domain's own thematics list is not the page's thematics.
-        assert_eq!(references.thematic("ignoree"), None);
-        assert_eq!(references.domain("inconnu"), None);
+        assert_eq!(references.thematic(b"ignoree"), None);
+        assert_eq!(references.domain(b"inconnu"), None);
+    }
+
+    /// Unlike prost, the view does not check slugs: one that is not UTF-8 is read, and names
+    /// nothing in the references.
+    #[test]
+    fn a_slug_is_only_looked_up() {
+        // Offer (field 1) with domain slug (field 8) "\xff".
+        let bytes = [0x0a, 0x03, 0x42, 0x01, 0xff];
+        let view = SearchOffersView::decode(&bytes).expect("slugs are not checked");
+        assert_eq!(view.offers[0].domain_slug, b"\xff");
+        assert_eq!(view.references.domain(view.offers[0].domain_slug), None);
     }
 
     #[test]
