@@ -146,26 +146,27 @@ impl<'a> OfferSummary<'a> {
         o: &view::OfferSummaryView<'a>,
         references: &view::ReferencesView<'a>,
     ) -> Self {
-        let label = |l: &view::LabelView<'a>| (l.slug, l.label);
         Self {
             code: o.code,
             title: o.title,
             summary: o.summary,
-            domain: references
-                .domain(o.domain_slug)
-                .map(label)
-                .map(|(slug, label)| DomainRef { slug, label }),
+            domain: references.domain(o.domain_slug).map(|d| DomainRef {
+                slug: d.slug,
+                label: d.label,
+            }),
             thematics: o
                 .thematic_slugs
                 .iter()
                 .filter_map(|slug| references.thematic(slug))
-                .map(label)
-                .map(|(slug, label)| Thematic { slug, label })
+                .map(|t| Thematic {
+                    slug: t.slug,
+                    label: t.label,
+                })
                 .collect(),
-            typology: references
-                .typology(o.typology_slug)
-                .map(label)
-                .map(|(slug, label)| Typology { slug, label }),
+            typology: references.typology(o.typology_slug).map(|t| Typology {
+                slug: t.slug,
+                label: t.label,
+            }),
             unique: o.unique,
         }
     }
