@@ -170,11 +170,15 @@ fn request_span(request: &axum::http::Request<axum::body::Body>) -> tracing::Spa
 async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
     let mut checks = vec![(
         "catalog",
-        "id77.catalog.v1.CatalogService",
+        id77_proto::catalog::v1::catalog_service_server::SERVICE_NAME,
         state.catalog_channel(),
     )];
     if let Some(identity) = state.identity_channel() {
-        checks.push(("identity", "id77.identity.v1.IdentityService", identity));
+        checks.push((
+            "identity",
+            id77_proto::identity::v1::identity_service_server::SERVICE_NAME,
+            identity,
+        ));
     }
     for (name, service, channel) in checks {
         let mut health = tonic_health::pb::health_client::HealthClient::new(channel);

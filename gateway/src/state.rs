@@ -10,7 +10,9 @@ use axum::body::Bytes;
 use http::uri::PathAndQuery;
 use id77_kit::auth::Verifier;
 use id77_proto::{
-    catalog::v1::{SearchOffersRequest, catalog_service_client::CatalogServiceClient},
+    catalog::v1::{
+        SearchOffersRequest, catalog_service_client::CatalogServiceClient, catalog_service_server,
+    },
     codec::RawReplyCodec,
     identity::v1::identity_service_client::IdentityServiceClient,
 };
@@ -72,8 +74,6 @@ pub fn in_process(routes: tonic::service::Routes) -> GrpcChannel {
         |never: std::convert::Infallible| -> ChannelError { match never {} },
     ))
 }
-
-const CATALOG_SERVICE: &str = "id77.catalog.v1.CatalogService";
 
 /// The services the gateway calls.
 pub struct Services {
@@ -148,12 +148,13 @@ impl AppState {
             tonic::Status::unavailable(format!("Service was not ready: {error}"))
         })?;
         let mut request = tonic::Request::new(request);
-        request
-            .extensions_mut()
-            .insert(GrpcMethod::new(CATALOG_SERVICE, "SearchOffers"));
+        request.extensions_mut().insert(GrpcMethod::new(
+            catalog_service_server::SERVICE_NAME,
+            "SearchOffers",
+        ));
         grpc.unary(
             request,
-            PathAndQuery::from_static("/id77.catalog.v1.CatalogService/SearchOffers"),
+            PathAndQuery::from_static(SEARCH_OFFERS_PATH),
             RawReplyCodec::default(),
         )
         .await
@@ -177,5 +178,22 @@ impl AppState {
 
     pub fn secure_cookies(&self) -> bool {
         self.settings.public_url.starts_with("https://")
+    }
+}
+
+/// The HTTP/2 path of `SearchOffers` (a `&'static str` for `PathAndQuery::from_static`; a test
+/// holds it to the generated service name).
+const SEARCH_OFFERS_PATH: &str = "/id77.catalog.v1.CatalogService/SearchOffers";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_search_path_is_the_generated_services() {
+        assert_eq!(
+            SEARCH_OFFERS_PATH,
+            format!("/{}/SearchOffers", catalog_service_server::SERVICE_NAME)
+        );
     }
 }
