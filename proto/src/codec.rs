@@ -11,11 +11,11 @@ use std::marker::PhantomData;
 
 use prost::{
     Message,
-    bytes::{Buf as _, Bytes},
+    bytes::{Buf as _, BufMut as _, Bytes},
 };
 use tonic::{
     Status,
-    codec::{BufferSettings, Codec, DecodeBuf, Decoder},
+    codec::{BufferSettings, Codec, DecodeBuf, Decoder, EncodeBuf, Encoder},
 };
 use tonic_prost::ProstEncoder;
 
@@ -114,6 +114,50 @@ impl Decoder for RawDecoder {
     fn decode(&mut self, buf: &mut DecodeBuf<'_>) -> Result<Option<Bytes>, Status> {
         let len = buf.remaining();
         Ok(Some(buf.copy_to_bytes(len)))
+    }
+
+    fn buffer_settings(&self) -> BufferSettings {
+        BufferSettings::default()
+    }
+}
+
+/// Decodes requests as [`SliceCodec`], and sends replies that are already protobuf bytes: for a
+/// server that writes a reply's bytes itself (the catalog's search, `id77_catalog::wire`).
+#[derive(Debug, Clone)]
+pub struct EncodedReplyCodec<U>(PhantomData<U>);
+
+impl<U> Default for EncodedReplyCodec<U> {
+    fn default() -> Self {
+        Self(PhantomData)
+    }
+}
+
+impl<U: Message + Default + Send + 'static> Codec for EncodedReplyCodec<U> {
+    type Encode = Vec<u8>;
+    type Decode = U;
+    type Encoder = EncodedEncoder;
+    type Decoder = SliceDecoder<U>;
+
+    fn encoder(&mut self) -> Self::Encoder {
+        EncodedEncoder
+    }
+
+    fn decoder(&mut self) -> Self::Decoder {
+        SliceDecoder(PhantomData)
+    }
+}
+
+/// Writes a message that is already encoded.
+#[derive(Debug, Clone, Copy)]
+pub struct EncodedEncoder;
+
+impl Encoder for EncodedEncoder {
+    type Item = Vec<u8>;
+    type Error = Status;
+
+    fn encode(&mut self, item: Vec<u8>, buf: &mut EncodeBuf<'_>) -> Result<(), Status> {
+        buf.put_slice(&item);
+        Ok(())
     }
 
     fn buffer_settings(&self) -> BufferSettings {

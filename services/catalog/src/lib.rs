@@ -10,7 +10,6 @@ use id77_kit::{
     db::{self, DbKind},
     serve::GrpcHost,
 };
-use id77_proto::catalog::v1::catalog_service_server::CatalogServiceServer;
 use tokio::net::TcpListener;
 use tonic::service::Routes;
 
@@ -18,7 +17,9 @@ pub mod domain;
 pub mod grpc;
 pub mod search;
 pub mod seed;
+pub mod server;
 pub mod store;
+pub mod wire;
 
 pub use grpc::{Catalog, CatalogGrpc};
 use store::{PgStore, SqliteStore, Store};
@@ -89,9 +90,9 @@ async fn build<S: Store>(
             let catalog = probed.upgrade();
             Box::pin(async move { Some(catalog?.store().ping().await.is_ok()) })
         }))
-        .add_service(CatalogServiceServer::from_arc(Arc::new(CatalogGrpc::new(
+        .add_service(server::CatalogServer::new(CatalogGrpc::new(
             catalog, verifier,
-        ))))
+        )))
         .into_routes()
         .await
 }

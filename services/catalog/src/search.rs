@@ -105,8 +105,8 @@ const ONE_TYPO: f32 = 0.5;
 pub struct SearchResult<'a> {
     pub offers: Vec<&'a Offer>,
     pub total: usize,
-    pub domain_counts: Vec<(String, u32)>,
-    pub typology_counts: Vec<(String, u32)>,
+    pub domain_counts: Vec<(&'a str, u32)>,
+    pub typology_counts: Vec<(&'a str, u32)>,
 }
 
 /// What filtering needs of an offer, as small integers (positions in the reference lists).
@@ -481,13 +481,13 @@ impl CatalogIndex {
                 .domains
                 .iter()
                 .zip(domain_counts)
-                .map(|(d, n)| (d.slug.clone(), n))
+                .map(|(d, n)| (d.slug.as_str(), n))
                 .collect(),
             typology_counts: self
                 .typologies
                 .iter()
                 .zip(typology_counts)
-                .map(|(t, n)| (t.slug.clone(), n))
+                .map(|(t, n)| (t.slug.as_str(), n))
                 .collect(),
         }
     }
