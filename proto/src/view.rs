@@ -204,10 +204,18 @@ struct Reader<'a>(&'a [u8]);
 impl<'a> Reader<'a> {
     /// The next field's number and wire type, or `None` at the end of the message.
     fn key(&mut self) -> Result<Option<(u32, WireType)>, DecodeError> {
-        if self.0.is_empty() {
-            return Ok(None);
+        match *self.0 {
+            [] => Ok(None),
+            // Fields 1 to 15 have one-byte keys, and they are all a page has: read them here
+            // rather than through prost's general varint (which reads any other, and reports
+            // field 0 and unknown wire types as prost does).
+            [byte, ref rest @ ..] if (8..0x80).contains(&byte) && byte & 7 <= 5 => {
+                let wire_type = WireType::try_from(u64::from(byte & 7))?;
+                self.0 = rest;
+                Ok(Some((u32::from(byte >> 3), wire_type)))
+            }
+            _ => Ok(Some(decode_key(&mut self.0)?)),
         }
-        Ok(Some(decode_key(&mut self.0)?))
     }
 
     fn varint(&mut self, wire_type: WireType) -> Result<u64, DecodeError> {
@@ -226,7 +234,14 @@ impl<'a> Reader<'a> {
 
     fn bytes(&mut self, wire_type: WireType) -> Result<&'a [u8], DecodeError> {
         expect(wire_type, WireType::LengthDelimited)?;
-        let len = decode_varint(&mut self.0)?;
+        let len = match *self.0 {
+            // Lengths under 128 (slugs, codes, titles) take one byte.
+            [len, ref rest @ ..] if len < 0x80 => {
+                self.0 = rest;
+                u64::from(len)
+            }
+            _ => decode_varint(&mut self.0)?,
+        };
         let len = usize::try_from(len)
             .ok()
             .filter(|len| *len <= self.0.len())
@@ -237,10 +252,15 @@ impl<'a> Reader<'a> {
     }
 
     fn string(&mut self, wire_type: WireType) -> Result<&'a str, DecodeError> {
+        let bytes = self.bytes(wire_type)?;
         // simdutf8's check (the same answer as `std::str::from_utf8`) is several times faster
-        // on accented text, and a page is mostly text.
-        simdutf8::basic::from_utf8(self.bytes(wire_type)?)
-            .map_err(|_| DecodeError("invalid string value: data is not UTF-8 encoded".into()))
+        // on accented text, and a page is mostly text; under 64 bytes it hands over to std's,
+        // so short strings (slugs, labels, codes) go there directly.
+        if bytes.len() < 64 {
+            std::str::from_utf8(bytes).map_err(|_| not_utf8())
+        } else {
+            simdutf8::basic::from_utf8(bytes).map_err(|_| not_utf8())
+        }
     }
 
     fn message(&mut self, wire_type: WireType) -> Result<Reader<'a>, DecodeError> {
@@ -255,6 +275,10 @@ impl<'a> Reader<'a> {
             DecodeContext::default(),
         )?)
     }
+}
+
+fn not_utf8() -> DecodeError {
+    DecodeError("invalid string value: data is not UTF-8 encoded".into())
 }
 
 fn expect(actual: WireType, expected: WireType) -> Result<(), DecodeError> {

@@ -96,6 +96,35 @@ pub struct OffersPage<'a> {
     pub typology_counts: Vec<FacetCount<'a>>,
 }
 
+#[cfg(test)]
+impl<'a> OffersPage<'a> {
+    /// The page as the JSON API shows it: what `page_json` writes by hand, which its tests hold
+    /// to serde_json's writing of this.
+    pub fn from_view(page: &view::SearchOffersView<'a>) -> Self {
+        let facets = |counts: &[view::FacetCountView<'a>]| {
+            counts
+                .iter()
+                .map(|c| FacetCount {
+                    slug: c.slug,
+                    count: c.count,
+                })
+                .collect()
+        };
+        Self {
+            total: page.total,
+            page: page.page,
+            per_page: page.per_page,
+            offers: page
+                .offers
+                .iter()
+                .map(|o| OfferSummary::from_view(o, &page.references))
+                .collect(),
+            domain_counts: facets(&page.domain_counts),
+            typology_counts: facets(&page.typology_counts),
+        }
+    }
+}
+
 fn thematic(t: &pb::Thematic) -> Thematic<'_> {
     Thematic {
         slug: &t.slug,
@@ -142,6 +171,7 @@ impl<'a> OfferSummary<'a> {
     }
 
     /// The same, from a search page read in place.
+    #[cfg(test)]
     pub fn from_view(
         o: &view::OfferSummaryView<'a>,
         references: &view::ReferencesView<'a>,
@@ -190,16 +220,6 @@ impl<'a> From<&'a pb::Offer> for Offer<'a> {
             updated_at: time(o.updated_at),
         }
     }
-}
-
-fn facets<'a>(counts: &[view::FacetCountView<'a>]) -> Vec<FacetCount<'a>> {
-    counts
-        .iter()
-        .map(|c| FacetCount {
-            slug: c.slug,
-            count: c.count,
-        })
-        .collect()
 }
 
 /// The ten domains, in display order, with their thematics.
@@ -270,18 +290,7 @@ pub async fn search_offers(
     let reply = state.search_offers_raw(query.to_request()).await?;
     let page = view::SearchOffersView::decode(&reply)
         .map_err(|error| AppError::Internal(format!("search page from the catalog: {error}")))?;
-    Ok(page_json::response(&OffersPage {
-        total: page.total,
-        page: page.page,
-        per_page: page.per_page,
-        offers: page
-            .offers
-            .iter()
-            .map(|o| OfferSummary::from_view(o, &page.references))
-            .collect(),
-        domain_counts: facets(&page.domain_counts),
-        typology_counts: facets(&page.typology_counts),
-    }))
+    Ok(page_json::response(&page))
 }
 
 /// One published offer by its identifier (any case).

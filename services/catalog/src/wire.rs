@@ -7,7 +7,7 @@
 //! order, so the bytes are the ones prost writes for the same reply (a test holds them equal).
 //! The generated message stays the contract; this is only a faster way to write it.
 
-use prost::encoding::{WireType, encode_key, encode_varint, encoded_len_varint, key_len};
+use prost::encoding::{WireType, encoded_len_varint, key_len};
 
 use crate::{
     domain::{Domain, Offer, Thematic, Typology},
@@ -70,32 +70,49 @@ trait Fields {
 struct Wire(Vec<u8>);
 
 impl Wire {
+    /// A varint, as prost's `encode_varint` writes it; inlined here, where nearly every one is
+    /// a single byte (keys, short lengths), rather than a call through `BufMut` for each.
+    #[inline]
+    fn varint(&mut self, mut value: u64) {
+        while value >= 0x80 {
+            // The low seven bits, and the flag that more follow.
+            self.0.push((value as u8) | 0x80);
+            value >>= 7;
+        }
+        self.0.push(value as u8);
+    }
+
+    #[inline]
+    fn key(&mut self, tag: u32, wire_type: WireType) {
+        self.varint(u64::from(tag << 3 | wire_type as u32));
+    }
+
     fn string(&mut self, tag: u32, value: &str) {
         if !value.is_empty() {
-            encode_key(tag, WireType::LengthDelimited, &mut self.0);
-            encode_varint(value.len() as u64, &mut self.0);
+            self.key(tag, WireType::LengthDelimited);
+            self.varint(value.len() as u64);
             self.0.extend_from_slice(value.as_bytes());
         }
     }
 
     fn uint32(&mut self, tag: u32, value: u32) {
         if value != 0 {
-            encode_key(tag, WireType::Varint, &mut self.0);
-            encode_varint(u64::from(value), &mut self.0);
+            self.key(tag, WireType::Varint);
+            self.varint(u64::from(value));
         }
     }
 
     fn bool(&mut self, tag: u32, value: bool) {
         if value {
-            encode_key(tag, WireType::Varint, &mut self.0);
+            self.key(tag, WireType::Varint);
             self.0.push(1);
         }
     }
 
     /// A message field: written even when it has no field set, as prost writes a present one.
     fn message(&mut self, tag: u32, message: &impl Fields) {
-        encode_key(tag, WireType::LengthDelimited, &mut self.0);
-        encode_varint(message.len() as u64, &mut self.0);
+        self.key(tag, WireType::LengthDelimited);
+        self.varint(message.len() as u64);
         message.write(self);
     }
 }
@@ -249,7 +266,7 @@ impl<'a> References<'a> {
     fn of(index: &'a CatalogIndex, summaries: &[Summary<'a>]) -> Self {
         let mut references = Self {
             domains: Vec::with_capacity(index.domains.len()),
-            thematics: Vec::new(),
+            thematics: Vec::with_capacity(summaries.len() * 2),
             typologies: Vec::with_capacity(index.typologies.len()),
         };
         for summary in summaries {
