@@ -42,13 +42,26 @@ pub fn search_reply(
         })
         .collect();
     let references = References::of(index, &summaries);
-    let mut wire = Wire(Vec::with_capacity(
-        summaries.iter().map(|s| s.len + 3).sum::<usize>() + 2048,
-    ));
+    let total = u32::try_from(result.total).unwrap_or(u32::MAX);
+    let facets = |counts: &[(&str, u32)], tag| {
+        counts
+            .iter()
+            .map(|&(slug, count)| message_len(tag, &Facet { slug, count }))
+            .sum::<usize>()
+    };
+    // The exact length, so that the buffer is allocated once.
+    let len = summaries.iter().map(|s| message_len(1, s)).sum::<usize>()
+        + uint32_len(2, total)
+        + uint32_len(3, page)
+        + uint32_len(4, per_page)
+        + facets(&result.domain_counts, 5)
+        + facets(&result.typology_counts, 6)
+        + message_len(7, &references);
+    let mut wire = Wire(Vec::with_capacity(len));
     for summary in &summaries {
         wire.message(1, summary);
     }
-    wire.uint32(2, u32::try_from(result.total).unwrap_or(u32::MAX));
+    wire.uint32(2, total);
     wire.uint32(3, page);
     wire.uint32(4, per_page);
     for &(slug, count) in &result.domain_counts {
@@ -58,6 +71,7 @@ pub fn search_reply(
         wire.message(6, &Facet { slug, count });
     }
     wire.message(7, &references);
+    debug_assert_eq!(wire.0.len(), len, "the lengths and the writing disagree");
     wire.0
 }
 
@@ -87,6 +101,7 @@ impl Wire {
         self.varint(u64::from(tag << 3 | wire_type as u32));
     }
 
+    #[inline]
     fn string(&mut self, tag: u32, value: &str) {
         if !value.is_empty() {
             self.key(tag, WireType::LengthDelimited);
