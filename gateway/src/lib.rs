@@ -18,7 +18,6 @@ use tower_http::{
     compression::CompressionLayer,
     limit::RequestBodyLimitLayer,
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
-    set_header::SetResponseHeaderLayer,
     timeout::TimeoutLayer,
     trace::TraceLayer,
 };
@@ -91,22 +90,7 @@ pub fn app(state: AppState) -> Router {
         .layer(RequestBodyLimitLayer::new(3 * 1024 * 1024))
         // The limit wraps the body in its own type; the layers below take axum's.
         .map_request(|request: axum::http::Request<_>| request.map(axum::body::Body::new))
-        .layer(SetResponseHeaderLayer::overriding(
-            header::X_FRAME_OPTIONS,
-            HeaderValue::from_static("DENY"),
-        ))
-        .layer(SetResponseHeaderLayer::overriding(
-            header::REFERRER_POLICY,
-            HeaderValue::from_static("strict-origin-when-cross-origin"),
-        ))
-        .layer(SetResponseHeaderLayer::overriding(
-            header::X_CONTENT_TYPE_OPTIONS,
-            HeaderValue::from_static("nosniff"),
-        ))
-        .layer(SetResponseHeaderLayer::overriding(
-            header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(CSP),
-        ))
+        .map_response(security_headers)
         .layer(CompressionLayer::new())
         .layer(id77_kit::metrics::MetricsLayer::http())
         .layer(axum::middleware::from_fn_with_state(
@@ -123,6 +107,26 @@ pub fn app(state: AppState) -> Router {
         .fallback(web::not_found)
         .layer(middleware)
         .with_state(state)
+}
+
+/// The headers every response carries, set (replacing any a handler set) in one layer rather
+/// than one layer each.
+fn security_headers<B>(mut response: axum::http::Response<B>) -> axum::http::Response<B> {
+    let headers = response.headers_mut();
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("strict-origin-when-cross-origin"),
+    );
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CSP),
+    );
+    response
 }
 
 /// A body over a limit is refused with an empty 413 (by the limit layer) or a plain-text one

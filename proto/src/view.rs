@@ -11,6 +11,7 @@
 use std::borrow::Cow;
 
 use prost::encoding::{DecodeContext, WireType, decode_key, decode_varint, skip_field};
+use smallvec::SmallVec;
 
 /// Why bytes are not a message of the expected type.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -52,7 +53,8 @@ pub struct OfferSummaryView<'a> {
     pub title: &'a str,
     pub summary: &'a str,
     pub domain_slug: &'a [u8],
-    pub thematic_slugs: Vec<&'a [u8]>,
+    /// Inline up to four (offers name one to three), not one allocation per offer.
+    pub thematic_slugs: SmallVec<[&'a [u8]; 4]>,
     pub typology_slug: &'a [u8],
     pub unique: bool,
 }
@@ -108,6 +110,11 @@ impl<'a> SearchOffersView<'a> {
             // reallocations.
             domain_counts: Vec::with_capacity(16),
             typology_counts: Vec::with_capacity(4),
+            references: ReferencesView {
+                domains: Vec::with_capacity(16),
+                thematics: Vec::with_capacity(32),
+                typologies: Vec::with_capacity(4),
+            },
             ..Self::default()
         };
         while let Some((tag, wire_type)) = reader.key()? {
@@ -393,7 +400,7 @@ mod tests {
             assert_eq!(v.summary, o.summary);
             assert_eq!(v.domain_slug, o.domain_slug.as_bytes());
             assert_eq!(
-                v.thematic_slugs,
+                v.thematic_slugs.to_vec(),
                 o.thematic_slugs
                     .iter()
                     .map(String::as_bytes)

@@ -275,6 +275,7 @@ struct References<'a> {
     domains: Vec<DomainRef<'a>>,
     thematics: Vec<&'a Thematic>,
     typologies: Vec<&'a Typology>,
+    len: usize,
 }
 
 impl<'a> References<'a> {
@@ -283,6 +284,7 @@ impl<'a> References<'a> {
             domains: Vec::with_capacity(index.domains.len()),
             thematics: Vec::with_capacity(summaries.len() * 2),
             typologies: Vec::with_capacity(index.typologies.len()),
+            len: 0,
         };
         for summary in summaries {
             if let Some(domain) = summary.domain
@@ -304,26 +306,28 @@ impl<'a> References<'a> {
                 references.typologies.push(typology);
             }
         }
+        references.len = references
+            .domains
+            .iter()
+            .map(|d| message_len(1, d))
+            .sum::<usize>()
+            + references
+                .thematics
+                .iter()
+                .map(|t| message_len(2, t))
+                .sum::<usize>()
+            + references
+                .typologies
+                .iter()
+                .map(|t| message_len(3, t))
+                .sum::<usize>();
         references
     }
 }
 
 impl Fields for References<'_> {
     fn len(&self) -> usize {
-        self.domains
-            .iter()
-            .map(|d| message_len(1, d))
-            .sum::<usize>()
-            + self
-                .thematics
-                .iter()
-                .map(|t| message_len(2, t))
-                .sum::<usize>()
-            + self
-                .typologies
-                .iter()
-                .map(|t| message_len(3, t))
-                .sum::<usize>()
+        self.len
     }
 
     fn write(&self, wire: &mut Wire) {
