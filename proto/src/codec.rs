@@ -117,7 +117,7 @@ impl Decoder for RawDecoder {
     }
 
     fn buffer_settings(&self) -> BufferSettings {
-        BufferSettings::default()
+        page_buffer()
     }
 }
 
@@ -161,6 +161,13 @@ impl Encoder for EncodedEncoder {
     }
 
     fn buffer_settings(&self) -> BufferSettings {
-        BufferSettings::default()
+        page_buffer()
     }
+}
+
+/// Buffers for the messages these codecs carry, search pages: a page of twenty offers is a
+/// little over tonic's default 8 KiB, and growing the buffer copied it once on each side.
+fn page_buffer() -> BufferSettings {
+    // tonic's own yield threshold (32 KiB) is kept.
+    BufferSettings::new(16 * 1024, 32 * 1024)
 }

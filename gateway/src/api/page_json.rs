@@ -165,13 +165,13 @@ impl<'a> Labels<'a> {
                 + references.typologies.len()),
         ));
         let mut write = |list: &[LabelView<'a>]| -> std::io::Result<Vec<(&'a str, Range<usize>)>> {
-            list.iter()
-                .map(|label| {
-                    let start = json.0.len();
-                    json.labelled(label)?;
-                    Ok((label.slug, start..json.0.len()))
-                })
-                .collect()
+            let mut written = Vec::with_capacity(list.len());
+            for label in list {
+                let start = json.0.len();
+                json.labelled(label)?;
+                written.push((label.slug, start..json.0.len()));
+            }
+            Ok(written)
         };
         let domains = write(&references.domains)?;
         let thematics = write(&references.thematics)?;

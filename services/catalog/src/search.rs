@@ -433,7 +433,8 @@ impl CatalogIndex {
 
         let mut domain_counts = vec![0u32; self.domains.len()];
         let mut typology_counts = vec![0u32; self.typologies.len()];
-        let mut hits: Vec<u32> = Vec::new();
+        // Room for a typical result without growing, little for a large catalogue.
+        let mut hits: Vec<u32> = Vec::with_capacity(self.offers.len().min(256));
         for (doc, (offer, facets)) in self.offers.iter().zip(&self.facets).enumerate() {
             if scores.as_ref().is_some_and(|s| s[doc] <= 0.0)
                 || code.is_some_and(|c| offer.code.as_str() != c)

@@ -31,16 +31,12 @@ pub fn search_reply(
             thematics.len()
         })
         .collect();
-    let summaries: Vec<Summary<'_>> = result
-        .offers
-        .iter()
-        .zip(&ends)
-        .scan(0, |start, (offer, &end)| {
-            let summary = Summary::of(index, offer, &thematics[*start..end]);
-            *start = end;
-            Some(summary)
-        })
-        .collect();
+    let mut summaries: Vec<Summary<'_>> = Vec::with_capacity(result.offers.len());
+    let mut start = 0;
+    for (offer, &end) in result.offers.iter().zip(&ends) {
+        summaries.push(Summary::of(index, offer, &thematics[start..end]));
+        start = end;
+    }
     let references = References::of(index, &summaries);
     let total = u32::try_from(result.total).unwrap_or(u32::MAX);
     let facets = |counts: &[(&str, u32)], tag| {
