@@ -102,7 +102,7 @@ impl<'a> SearchOffersView<'a> {
     /// Reads a `SearchOffersResponse` from its bytes; malformed bytes and invalid UTF-8 in a
     /// string are errors, as with prost.
     pub fn decode(bytes: &'a [u8]) -> Result<Self, DecodeError> {
-        let mut reader = Reader(bytes);
+        let mut reader = Reader::new(bytes);
         let mut page = Self {
             // Room for the offers up front rather than four reallocations on the way to twenty.
             offers: Vec::with_capacity((bytes.len() / OFFER_BYTES_AT_LEAST).min(100)),
@@ -192,7 +192,9 @@ impl<'a> LabelView<'a> {
 }
 
 impl<'a> ReferencesView<'a> {
-    fn merge(&mut self, mut reader: Reader<'a>) -> Result<(), DecodeError> {
+    fn merge(&mut self, reader: Reader<'a>) -> Result<(), DecodeError> {
+        // Sixty-odd short slugs and labels: checked as one text (see `Reader::checked`).
+        let mut reader = reader.checked();
         while let Some((tag, wire_type)) = reader.key()? {
             let list = match tag {
                 1 => &mut self.domains,
@@ -210,30 +212,65 @@ impl<'a> ReferencesView<'a> {
 }
 
 /// The bytes of a message not read yet.
-struct Reader<'a>(&'a [u8]);
+struct Reader<'a> {
+    bytes: &'a [u8],
+    /// The whole message when it was checked as UTF-8 at once; `bytes` is its end.
+    text: Option<&'a str>,
+}
 
 impl<'a> Reader<'a> {
+    fn new(bytes: &'a [u8]) -> Self {
+        Self { bytes, text: None }
+    }
+
+    /// The same message, its strings checked as UTF-8 all at once when that can be done.
+    ///
+    /// A message whose keys and lengths are all one byte (under 128, so ASCII) is valid UTF-8
+    /// exactly when each of its strings is: an ASCII byte is a character by itself, so every
+    /// string starts and ends on a character boundary. One check of the whole message (with
+    /// SIMD) then replaces one per string, and each string is a slice of the checked text. A
+    /// message that does not pass (a long string, or bytes that are not UTF-8) is read as
+    /// usual, and its strings checked one by one, with the same errors.
+    fn checked(self) -> Self {
+        Self {
+            text: simdutf8::basic::from_utf8(self.bytes).ok(),
+            ..self
+        }
+    }
+
+    /// The `len` bytes at the front, and the checked text of them if the message has one.
+    #[inline]
+    fn take(&mut self, len: usize) -> (&'a [u8], Option<&'a str>) {
+        let text = self.text.and_then(|text| {
+            let start = text.len() - self.bytes.len();
+            text.get(start..start + len)
+        });
+        let (taken, rest) = self.bytes.split_at(len);
+        self.bytes = rest;
+        (taken, text)
+    }
+
     /// The next field's number and wire type, or `None` at the end of the message.
     #[inline]
     fn key(&mut self) -> Result<Option<(u32, WireType)>, DecodeError> {
-        match *self.0 {
+        match *self.bytes {
             [] => Ok(None),
             // Fields 1 to 15 have one-byte keys, and they are all a page has: read them here
             // rather than through prost's general varint (which reads any other, and reports
             // field 0 and unknown wire types as prost does).
             [byte, ref rest @ ..] if (8..0x80).contains(&byte) && byte & 7 <= 5 => {
                 let wire_type = WireType::try_from(u64::from(byte & 7))?;
-                self.0 = rest;
+                self.bytes = rest;
                 Ok(Some((u32::from(byte >> 3), wire_type)))
             }
-            _ => Ok(Some(decode_key(&mut self.0)?)),
+            _ => Ok(Some(decode_key(&mut self.bytes)?)),
         }
     }
 
     #[inline]
     fn varint(&mut self, wire_type: WireType) -> Result<u64, DecodeError> {
         expect(wire_type, WireType::Varint)?;
-        Ok(decode_varint(&mut self.0)?)
+        Ok(decode_varint(&mut self.bytes)?)
     }
 
     /// A `uint32`: the low 32 bits of the varint, as prost reads it.
@@ -246,29 +283,39 @@ impl<'a> Reader<'a> {
         self.varint(wire_type).map(|value| value as u32)
     }
 
+    /// A length-delimited field: its bytes, and their checked text if the message has one.
     #[inline]
-    fn bytes(&mut self, wire_type: WireType) -> Result<&'a [u8], DecodeError> {
+    fn length_delimited(
+        &mut self,
+        wire_type: WireType,
+    ) -> Result<(&'a [u8], Option<&'a str>), DecodeError> {
         expect(wire_type, WireType::LengthDelimited)?;
-        let len = match *self.0 {
+        let len = match *self.bytes {
             // Lengths under 128 (slugs, codes, titles) take one byte.
             [len, ref rest @ ..] if len < 0x80 => {
-                self.0 = rest;
+                self.bytes = rest;
                 u64::from(len)
             }
-            _ => decode_varint(&mut self.0)?,
+            _ => decode_varint(&mut self.bytes)?,
         };
         let len = usize::try_from(len)
             .ok()
-            .filter(|len| *len <= self.0.len())
+            .filter(|len| *len <= self.bytes.len())
             .ok_or_else(|| DecodeError("buffer underflow".into()))?;
-        let (bytes, rest) = self.0.split_at(len);
-        self.0 = rest;
-        Ok(bytes)
+        Ok(self.take(len))
+    }
+
+    #[inline]
+    fn bytes(&mut self, wire_type: WireType) -> Result<&'a [u8], DecodeError> {
+        self.length_delimited(wire_type).map(|(bytes, _)| bytes)
     }
 
     #[inline]
     fn string(&mut self, wire_type: WireType) -> Result<&'a str, DecodeError> {
-        let bytes = self.bytes(wire_type)?;
+        let (bytes, text) = self.length_delimited(wire_type)?;
+        if let Some(text) = text {
+            return Ok(text);
+        }
         // simdutf8's check (the same answer as `std::str::from_utf8`) is several times faster
         // on accented text, and a page is mostly text; under 64 bytes it hands over to std's,
         // so short strings (slugs, labels, codes) go there directly.
@@ -281,14 +328,15 @@ impl<'a> Reader<'a> {
 
     #[inline]
     fn message(&mut self, wire_type: WireType) -> Result<Reader<'a>, DecodeError> {
-        self.bytes(wire_type).map(Reader)
+        self.length_delimited(wire_type)
+            .map(|(bytes, text)| Reader { bytes, text })
     }
 
     fn skip(&mut self, tag: u32, wire_type: WireType) -> Result<(), DecodeError> {
         Ok(skip_field(
             wire_type,
             tag,
-            &mut self.0,
+            &mut self.bytes,
             DecodeContext::default(),
         )?)
     }
@@ -378,10 +426,17 @@ mod tests {
                         domain_slug: "amenagement".into(),
                     },
                 ],
-                typologies: vec![pb::Typology {
-                    slug: "conseil".into(),
-                    label: "Conseil".into(),
-                }],
+                typologies: vec![
+                    pb::Typology {
+                        slug: "conseil".into(),
+                        label: "Conseil".into(),
+                    },
+                    // Over 127 bytes: the references are not checked at once, but one by one.
+                    pb::Typology {
+                        slug: "longue".into(),
+                        label: "Intitulé très long, ".repeat(10),
+                    },
+                ],
             }),
         }
     }
@@ -461,8 +516,24 @@ mod tests {
     #[test]
     fn a_page_reads_as_prost_reads_it() {
         assert_same(&full_page().encode_to_vec());
+        // Without the long label, the references are checked as one text.
+        let mut short = full_page();
+        if let Some(references) = short.references.as_mut() {
+            references.typologies.truncate(1);
+        }
+        assert_same(&short.encode_to_vec());
         assert_same(&pb::SearchOffersResponse::default().encode_to_vec());
         assert_same(&[]);
+    }
+
+    #[test]
+    fn short_references_are_checked_as_one_text() {
+        let mut references = full_page().references.unwrap_or_default();
+        let long = references.encode_to_vec();
+        assert!(Reader::new(&long).checked().text.is_none());
+        references.typologies.truncate(1);
+        let short = references.encode_to_vec();
+        assert!(Reader::new(&short).checked().text.is_some());
     }
 
     #[test]
@@ -533,6 +604,12 @@ mod tests {
             good[..good.len() / 2].to_vec(),
             // A string that is not UTF-8: offer code "\xff".
             vec![0x0a, 0x03, 0x0a, 0x01, 0xff],
+            // The same in the references (read as one text): a thematic labelled "\xff".
+            vec![0x3a, 0x05, 0x12, 0x03, 0x12, 0x01, 0xff],
+            // A character cut in two, between a domain's slug "a\xc3" and its label "\xa9b".
+            vec![
+                0x3a, 0x0a, 0x0a, 0x08, 0x0a, 0x02, b'a', 0xc3, 0x12, 0x02, 0xa9, b'b',
+            ],
             // `total` sent as a string.
             vec![0x12, 0x01, b'x'],
             // A varint that never ends.
