@@ -259,7 +259,14 @@ impl<'a> Reader<'a> {
             // rather than through prost's general varint (which reads any other, and reports
             // field 0 and unknown wire types as prost does).
             [byte, ref rest @ ..] if (8..0x80).contains(&byte) && byte & 7 <= 5 => {
-                let wire_type = WireType::try_from(u64::from(byte & 7))?;
+                let wire_type = match byte & 7 {
+                    0 => WireType::Varint,
+                    1 => WireType::SixtyFourBit,
+                    2 => WireType::LengthDelimited,
+                    3 => WireType::StartGroup,
+                    4 => WireType::EndGroup,
+                    _ => WireType::ThirtyTwoBit,
+                };
                 self.bytes = rest;
                 Ok(Some((u32::from(byte >> 3), wire_type)))
             }
@@ -270,7 +277,13 @@ impl<'a> Reader<'a> {
     #[inline]
     fn varint(&mut self, wire_type: WireType) -> Result<u64, DecodeError> {
         expect(wire_type, WireType::Varint)?;
-        Ok(decode_varint(&mut self.bytes)?)
+        match *self.bytes {
+            [value, ref rest @ ..] if value < 0x80 => {
+                self.bytes = rest;
+                Ok(u64::from(value))
+            }
+            _ => Ok(decode_varint(&mut self.bytes)?),
+        }
     }
 
     /// A `uint32`: the low 32 bits of the varint, as prost reads it.
