@@ -238,16 +238,13 @@ impl<'a> Reader<'a> {
         }
     }
 
-    /// The `len` bytes at the front, and the checked text of them if the message has one.
+    /// The part of the checked text that is these bytes (a slice of the message), if the
+    /// message was checked at once.
     #[inline]
-    fn take(&mut self, len: usize) -> (&'a [u8], Option<&'a str>) {
-        let text = self.text.and_then(|text| {
-            let start = text.len() - self.bytes.len();
-            text.get(start..start + len)
-        });
-        let (taken, rest) = self.bytes.split_at(len);
-        self.bytes = rest;
-        (taken, text)
+    fn text_of(&self, bytes: &[u8]) -> Option<&'a str> {
+        let text = self.text?;
+        let start = (bytes.as_ptr() as usize).wrapping_sub(text.as_ptr() as usize);
+        text.get(start..start.checked_add(bytes.len())?)
     }
 
     /// The next field's number and wire type, or `None` at the end of the message.
@@ -296,12 +293,8 @@ impl<'a> Reader<'a> {
         self.varint(wire_type).map(|value| value as u32)
     }
 
-    /// A length-delimited field: its bytes, and their checked text if the message has one.
     #[inline]
-    fn length_delimited(
-        &mut self,
-        wire_type: WireType,
-    ) -> Result<(&'a [u8], Option<&'a str>), DecodeError> {
+    fn bytes(&mut self, wire_type: WireType) -> Result<&'a [u8], DecodeError> {
         expect(wire_type, WireType::LengthDelimited)?;
         let len = match *self.bytes {
             // Lengths under 128 (slugs, codes, titles) take one byte.
@@ -315,18 +308,15 @@ impl<'a> Reader<'a> {
             .ok()
             .filter(|len| *len <= self.bytes.len())
             .ok_or_else(|| DecodeError("buffer underflow".into()))?;
-        Ok(self.take(len))
-    }
-
-    #[inline]
-    fn bytes(&mut self, wire_type: WireType) -> Result<&'a [u8], DecodeError> {
-        self.length_delimited(wire_type).map(|(bytes, _)| bytes)
+        let (bytes, rest) = self.bytes.split_at(len);
+        self.bytes = rest;
+        Ok(bytes)
     }
 
     #[inline]
     fn string(&mut self, wire_type: WireType) -> Result<&'a str, DecodeError> {
-        let (bytes, text) = self.length_delimited(wire_type)?;
-        if let Some(text) = text {
+        let bytes = self.bytes(wire_type)?;
+        if let Some(text) = self.text_of(bytes) {
             return Ok(text);
         }
         // simdutf8's check (the same answer as `std::str::from_utf8`) is several times faster
@@ -341,8 +331,11 @@ impl<'a> Reader<'a> {
 
     #[inline]
     fn message(&mut self, wire_type: WireType) -> Result<Reader<'a>, DecodeError> {
-        self.length_delimited(wire_type)
-            .map(|(bytes, text)| Reader { bytes, text })
+        let bytes = self.bytes(wire_type)?;
+        Ok(Reader {
+            bytes,
+            text: self.text_of(bytes),
+        })
     }
 
     fn skip(&mut self, tag: u32, wire_type: WireType) -> Result<(), DecodeError> {
