@@ -102,7 +102,7 @@ impl<'a> SearchOffersView<'a> {
     /// Reads a `SearchOffersResponse` from its bytes; malformed bytes and invalid UTF-8 in a
     /// string are errors, as with prost.
     pub fn decode(bytes: &'a [u8]) -> Result<Self, DecodeError> {
-        let mut reader = Reader::new(bytes);
+        let mut reader = Reader(bytes);
         let mut page = Self {
             // Room for the offers up front rather than four reallocations on the way to twenty.
             offers: Vec::with_capacity((bytes.len() / OFFER_BYTES_AT_LEAST).min(100)),
@@ -192,9 +192,7 @@ impl<'a> LabelView<'a> {
 }
 
 impl<'a> ReferencesView<'a> {
-    fn merge(&mut self, reader: Reader<'a>) -> Result<(), DecodeError> {
-        // Sixty-odd short slugs and labels: checked as one text (see `Reader::checked`).
-        let mut reader = reader.checked();
+    fn merge(&mut self, mut reader: Reader<'a>) -> Result<(), DecodeError> {
         while let Some((tag, wire_type)) = reader.key()? {
             let list = match tag {
                 1 => &mut self.domains,
@@ -212,45 +210,13 @@ impl<'a> ReferencesView<'a> {
 }
 
 /// The bytes of a message not read yet.
-struct Reader<'a> {
-    bytes: &'a [u8],
-    /// The whole message when it was checked as UTF-8 at once; `bytes` is its end.
-    text: Option<&'a str>,
-}
+struct Reader<'a>(&'a [u8]);
 
 impl<'a> Reader<'a> {
-    fn new(bytes: &'a [u8]) -> Self {
-        Self { bytes, text: None }
-    }
-
-    /// The same message, its strings checked as UTF-8 all at once when that can be done.
-    ///
-    /// A message whose keys and lengths are all one byte (under 128, so ASCII) is valid UTF-8
-    /// exactly when each of its strings is: an ASCII byte is a character by itself, so every
-    /// string starts and ends on a character boundary. One check of the whole message (with
-    /// SIMD) then replaces one per string, and each string is a slice of the checked text. A
-    /// message that does not pass (a long string, or bytes that are not UTF-8) is read as
-    /// usual, and its strings checked one by one, with the same errors.
-    fn checked(self) -> Self {
-        Self {
-            text: simdutf8::basic::from_utf8(self.bytes).ok(),
-            ..self
-        }
-    }
-
-    /// The part of the checked text that is these bytes (a slice of the message), if the
-    /// message was checked at once.
-    #[inline]
-    fn text_of(&self, bytes: &[u8]) -> Option<&'a str> {
-        let text = self.text?;
-        let start = (bytes.as_ptr() as usize).wrapping_sub(text.as_ptr() as usize);
-        text.get(start..start.checked_add(bytes.len())?)
-    }
-
     /// The next field's number and wire type, or `None` at the end of the message.
     #[inline]
     fn key(&mut self) -> Result<Option<(u32, WireType)>, DecodeError> {
-        match *self.bytes {
+        match *self.0 {
             [] => Ok(None),
             // Fields 1 to 15 have one-byte keys, and they are all a page has: read them here
             // rather than through prost's general varint (which reads any other, and reports
@@ -264,22 +230,22 @@ impl<'a> Reader<'a> {
                     4 => WireType::EndGroup,
                     _ => WireType::ThirtyTwoBit,
                 };
-                self.bytes = rest;
+                self.0 = rest;
                 Ok(Some((u32::from(byte >> 3), wire_type)))
             }
-            _ => Ok(Some(decode_key(&mut self.bytes)?)),
+            _ => Ok(Some(decode_key(&mut self.0)?)),
         }
     }
 
     #[inline]
     fn varint(&mut self, wire_type: WireType) -> Result<u64, DecodeError> {
         expect(wire_type, WireType::Varint)?;
-        match *self.bytes {
+        match *self.0 {
             [value, ref rest @ ..] if value < 0x80 => {
-                self.bytes = rest;
+                self.0 = rest;
                 Ok(u64::from(value))
             }
-            _ => Ok(decode_varint(&mut self.bytes)?),
+            _ => Ok(decode_varint(&mut self.0)?),
         }
     }
 
@@ -296,29 +262,26 @@ impl<'a> Reader<'a> {
     #[inline]
     fn bytes(&mut self, wire_type: WireType) -> Result<&'a [u8], DecodeError> {
         expect(wire_type, WireType::LengthDelimited)?;
-        let len = match *self.bytes {
+        let len = match *self.0 {
             // Lengths under 128 (slugs, codes, titles) take one byte.
             [len, ref rest @ ..] if len < 0x80 => {
-                self.bytes = rest;
+                self.0 = rest;
                 u64::from(len)
             }
-            _ => decode_varint(&mut self.bytes)?,
+            _ => decode_varint(&mut self.0)?,
         };
         let len = usize::try_from(len)
             .ok()
-            .filter(|len| *len <= self.bytes.len())
+            .filter(|len| *len <= self.0.len())
             .ok_or_else(|| DecodeError("buffer underflow".into()))?;
-        let (bytes, rest) = self.bytes.split_at(len);
-        self.bytes = rest;
+        let (bytes, rest) = self.0.split_at(len);
+        self.0 = rest;
         Ok(bytes)
     }
 
     #[inline]
     fn string(&mut self, wire_type: WireType) -> Result<&'a str, DecodeError> {
         let bytes = self.bytes(wire_type)?;
-        if let Some(text) = self.text_of(bytes) {
-            return Ok(text);
-        }
         // simdutf8's check (the same answer as `std::str::from_utf8`) is several times faster
         // on accented text, and a page is mostly text; under 64 bytes it hands over to std's,
         // so short strings (slugs, labels, codes) go there directly.
@@ -331,18 +294,14 @@ impl<'a> Reader<'a> {
 
     #[inline]
     fn message(&mut self, wire_type: WireType) -> Result<Reader<'a>, DecodeError> {
-        let bytes = self.bytes(wire_type)?;
-        Ok(Reader {
-            bytes,
-            text: self.text_of(bytes),
-        })
+        self.bytes(wire_type).map(Reader)
     }
 
     fn skip(&mut self, tag: u32, wire_type: WireType) -> Result<(), DecodeError> {
         Ok(skip_field(
             wire_type,
             tag,
-            &mut self.bytes,
+            &mut self.0,
             DecodeContext::default(),
         )?)
     }
@@ -432,17 +391,10 @@ mod tests {
                         domain_slug: "amenagement".into(),
                     },
                 ],
-                typologies: vec![
-                    pb::Typology {
-                        slug: "conseil".into(),
-                        label: "Conseil".into(),
-                    },
-                    // Over 127 bytes: the references are not checked at once, but one by one.
-                    pb::Typology {
-                        slug: "longue".into(),
-                        label: "Intitulé très long, ".repeat(10),
-                    },
-                ],
+                typologies: vec![pb::Typology {
+                    slug: "conseil".into(),
+                    label: "Conseil".into(),
+                }],
             }),
         }
     }
@@ -522,24 +474,8 @@ mod tests {
     #[test]
     fn a_page_reads_as_prost_reads_it() {
         assert_same(&full_page().encode_to_vec());
-        // Without the long label, the references are checked as one text.
-        let mut short = full_page();
-        if let Some(references) = short.references.as_mut() {
-            references.typologies.truncate(1);
-        }
-        assert_same(&short.encode_to_vec());
         assert_same(&pb::SearchOffersResponse::default().encode_to_vec());
         assert_same(&[]);
-    }
-
-    #[test]
-    fn short_references_are_checked_as_one_text() {
-        let mut references = full_page().references.unwrap_or_default();
-        let long = references.encode_to_vec();
-        assert!(Reader::new(&long).checked().text.is_none());
-        references.typologies.truncate(1);
-        let short = references.encode_to_vec();
-        assert!(Reader::new(&short).checked().text.is_some());
     }
 
     #[test]
@@ -610,7 +546,7 @@ mod tests {
             good[..good.len() / 2].to_vec(),
             // A string that is not UTF-8: offer code "\xff".
             vec![0x0a, 0x03, 0x0a, 0x01, 0xff],
-            // The same in the references (read as one text): a thematic labelled "\xff".
+            // The same in the references: a thematic labelled "\xff".
             vec![0x3a, 0x05, 0x12, 0x03, 0x12, 0x01, 0xff],
             // A character cut in two, between a domain's slug "a\xc3" and its label "\xa9b".
             vec![

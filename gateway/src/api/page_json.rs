@@ -21,9 +21,6 @@ use sonic_rs::format::{CompactFormatter, Formatter as _};
 
 use crate::error::{ApiError, AppError};
 
-/// Strings shorter than this are scanned for escapes byte by byte.
-const SHORT: usize = 48;
-
 /// Room for one offer summary in JSON (they are 400 to 600 bytes).
 const OFFER_JSON_BYTES: usize = 640;
 
@@ -60,20 +57,6 @@ impl Json {
     }
 
     fn string(&mut self, value: &str) -> Written {
-        // Slugs, codes and labels are short and need no escape: copied as they are, where
-        // sonic-rs's set-up for SIMD costs more than the scan. serde_json escapes the same bytes
-        // (controls, quote, backslash), so the output is the same.
-        if value.len() < SHORT
-            && !value
-                .bytes()
-                .any(|byte| byte < 0x20 || byte == b'"' || byte == b'\\')
-        {
-            self.0.reserve(value.len() + 2);
-            self.0.push(b'"');
-            self.0.extend_from_slice(value.as_bytes());
-            self.0.push(b'"');
-            return Ok(());
-        }
         CompactFormatter.write_string_fast(&mut self.0, value, true)
     }
 
