@@ -143,11 +143,18 @@ fn offer_domain(index: &CatalogIndex, offer: &domain::Offer) -> Option<pb::Domai
 
 /// The thematics of an offer, in its order, as far as they belong to its domain (the offer's
 /// page and its summaries show the same ones).
-pub(crate) fn thematics_of<'a>(
+fn thematics_of<'a>(
     index: &'a CatalogIndex,
     offer: &'a domain::Offer,
 ) -> impl Iterator<Item = &'a domain::Thematic> {
-    let domain = index.domain(&offer.domain_slug);
+    thematics_in(index.domain(&offer.domain_slug), offer)
+}
+
+/// The same, given the offer's domain (for a caller that has looked it up already).
+pub(crate) fn thematics_in<'a>(
+    domain: Option<&'a domain::Domain>,
+    offer: &'a domain::Offer,
+) -> impl Iterator<Item = &'a domain::Thematic> {
     offer
         .thematic_slugs
         .iter()

@@ -21,20 +21,22 @@ pub fn search_reply(
     page: u32,
     per_page: u32,
 ) -> Vec<u8> {
-    // The thematics of every offer of the page in one list, rather than one list per offer.
+    // Each offer's domain, looked up once, and the thematics of every offer of the page in one
+    // list (rather than one list per offer), where each offer's end.
     let mut thematics: Vec<&Thematic> = Vec::with_capacity(result.offers.len() * 3);
-    let ends: Vec<usize> = result
+    let placed: Vec<(Option<&Domain>, usize)> = result
         .offers
         .iter()
         .map(|offer| {
-            thematics.extend(crate::grpc::thematics_of(index, offer));
-            thematics.len()
+            let domain = index.domain(&offer.domain_slug);
+            thematics.extend(crate::grpc::thematics_in(domain, offer));
+            (domain, thematics.len())
         })
         .collect();
     let mut summaries: Vec<Summary<'_>> = Vec::with_capacity(result.offers.len());
     let mut start = 0;
-    for (offer, &end) in result.offers.iter().zip(&ends) {
-        summaries.push(Summary::of(index, offer, &thematics[start..end]));
+    for (offer, &(domain, end)) in result.offers.iter().zip(&placed) {
+        summaries.push(Summary::of(index, offer, domain, &thematics[start..end]));
         start = end;
     }
     let references = References::of(index, &summaries);
@@ -164,7 +166,12 @@ struct Summary<'a> {
 }
 
 impl<'a> Summary<'a> {
-    fn of(index: &'a CatalogIndex, offer: &'a Offer, thematics: &'a [&'a Thematic]) -> Self {
+    fn of(
+        index: &'a CatalogIndex,
+        offer: &'a Offer,
+        domain: Option<&'a Domain>,
+        thematics: &'a [&'a Thematic],
+    ) -> Self {
         let len = string_len(1, offer.code.as_str())
             + string_len(2, &offer.title)
             + string_len(3, &offer.summary)
@@ -177,7 +184,7 @@ impl<'a> Summary<'a> {
             + string_len(10, &offer.typology_slug);
         Self {
             offer,
-            domain: index.domain(&offer.domain_slug),
+            domain,
             thematics,
             typology: index.typology(&offer.typology_slug),
             len,
