@@ -65,9 +65,13 @@ impl Json {
     }
 
     /// `[item,item,…]`.
-    fn array<T>(&mut self, items: &[T], mut item: impl FnMut(&mut Self, &T) -> Written) -> Written {
+    fn array<I: IntoIterator>(
+        &mut self,
+        items: I,
+        mut item: impl FnMut(&mut Self, I::Item) -> Written,
+    ) -> Written {
         self.raw(b"[");
-        for (i, value) in items.iter().enumerate() {
+        for (i, value) in items.into_iter().enumerate() {
             if i > 0 {
                 self.raw(b",");
             }
@@ -116,19 +120,18 @@ impl Json {
         self.string(offer.summary)?;
         self.raw(b",\"domain\":");
         self.raw(labels.domain(offer.domain_slug).unwrap_or(b"null"));
-        self.raw(b",\"thematics\":[");
-        let mut thematics = offer
-            .thematic_slugs
-            .iter()
-            .filter_map(|slug| labels.thematic(slug));
-        if let Some(first) = thematics.next() {
-            self.raw(first);
-            for thematic in thematics {
-                self.raw(b",");
-                self.raw(thematic);
-            }
-        }
-        self.raw(b"],\"typology\":");
+        self.raw(b",\"thematics\":");
+        self.array(
+            offer
+                .thematic_slugs
+                .iter()
+                .filter_map(|slug| labels.thematic(slug)),
+            |json, thematic| {
+                json.raw(thematic);
+                Ok(())
+            },
+        )?;
+        self.raw(b",\"typology\":");
         self.raw(labels.typology(offer.typology_slug).unwrap_or(b"null"));
         self.raw(if offer.unique {
             b",\"unique\":true}"
