@@ -237,9 +237,9 @@ impl<'a> Reader<'a> {
         }
     }
 
-    /// A varint: one byte (under 128, nearly all a page has) read here, longer ones by prost.
     #[inline]
-    fn raw_varint(&mut self) -> Result<u64, DecodeError> {
+    fn varint(&mut self, wire_type: WireType) -> Result<u64, DecodeError> {
+        expect(wire_type, WireType::Varint)?;
         match *self.0 {
             [value, ref rest @ ..] if value < 0x80 => {
                 self.0 = rest;
@@ -247,12 +247,6 @@ impl<'a> Reader<'a> {
             }
             _ => Ok(decode_varint(&mut self.0)?),
         }
-    }
-
-    #[inline]
-    fn varint(&mut self, wire_type: WireType) -> Result<u64, DecodeError> {
-        expect(wire_type, WireType::Varint)?;
-        self.raw_varint()
     }
 
     /// A `uint32`: the low 32 bits of the varint, as prost reads it.
@@ -268,7 +262,17 @@ impl<'a> Reader<'a> {
     #[inline]
     fn bytes(&mut self, wire_type: WireType) -> Result<&'a [u8], DecodeError> {
         expect(wire_type, WireType::LengthDelimited)?;
-        let len = usize::try_from(self.raw_varint()?)
+        let len = match *self.0 {
+            // Lengths under 128 (slugs, codes, titles) take one byte. The same read as in
+            // `varint`, written here again on purpose: one shared helper measured 4k more
+            // instructions per page (the readers stopped being inlined).
+            [len, ref rest @ ..] if len < 0x80 => {
+                self.0 = rest;
+                u64::from(len)
+            }
+            _ => decode_varint(&mut self.0)?,
+        };
+        let len = usize::try_from(len)
             .ok()
             .filter(|len| *len <= self.0.len())
             .ok_or_else(|| DecodeError("buffer underflow".into()))?;
