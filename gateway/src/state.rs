@@ -6,19 +6,12 @@
 
 use std::{sync::Arc, time::Duration};
 
-use axum::body::Bytes;
-use http::uri::PathAndQuery;
 use id77_kit::auth::Verifier;
 use id77_proto::{
-    catalog::v1::{
-        SEARCH_OFFERS_PATH, SearchOffersRequest, catalog_service_client::CatalogServiceClient,
-        catalog_service_server,
-    },
-    codec::RawReplyCodec,
+    catalog::v1::catalog_service_client::CatalogServiceClient,
     identity::v1::identity_service_client::IdentityServiceClient,
 };
 use tonic::{
-    GrpcMethod,
     body::Body,
     transport::{Channel, Endpoint},
 };
@@ -135,31 +128,6 @@ impl AppState {
 
     pub fn catalog(&self) -> CatalogServiceClient<GrpcChannel> {
         self.clients.catalog.clone()
-    }
-
-    /// `CatalogService/SearchOffers`, its reply left as bytes for
-    /// [`id77_proto::view::SearchOffersView`] to read in place. The same call as the generated
-    /// client's `search_offers`, but for the codec.
-    pub async fn search_offers_raw(
-        &self,
-        request: SearchOffersRequest,
-    ) -> Result<Bytes, tonic::Status> {
-        let mut grpc = tonic::client::Grpc::new(self.clients.catalog_channel.clone());
-        grpc.ready().await.map_err(|error| {
-            tonic::Status::unavailable(format!("Service was not ready: {error}"))
-        })?;
-        let mut request = tonic::Request::new(request);
-        request.extensions_mut().insert(GrpcMethod::new(
-            catalog_service_server::SERVICE_NAME,
-            "SearchOffers",
-        ));
-        grpc.unary(
-            request,
-            PathAndQuery::from_static(SEARCH_OFFERS_PATH),
-            RawReplyCodec::default(),
-        )
-        .await
-        .map(tonic::Response::into_inner)
     }
 
     pub fn catalog_channel(&self) -> GrpcChannel {

@@ -9,13 +9,10 @@
 
 use std::marker::PhantomData;
 
-use prost::{
-    Message,
-    bytes::{Buf as _, BufMut as _, Bytes},
-};
+use prost::{Message, bytes::Buf as _};
 use tonic::{
     Status,
-    codec::{BufferSettings, Codec, DecodeBuf, Decoder, EncodeBuf, Encoder},
+    codec::{BufferSettings, Codec, DecodeBuf, Decoder},
 };
 use tonic_prost::ProstEncoder;
 
@@ -75,99 +72,4 @@ impl<U: Message + Default> Decoder for SliceDecoder<U> {
     fn buffer_settings(&self) -> BufferSettings {
         BufferSettings::default()
     }
-}
-
-/// Encodes requests with prost, and hands each reply over as its bytes, unread: for a caller
-/// that reads the reply in place (see [`crate::view`]).
-#[derive(Debug, Clone)]
-pub struct RawReplyCodec<T>(PhantomData<T>);
-
-impl<T> Default for RawReplyCodec<T> {
-    fn default() -> Self {
-        Self(PhantomData)
-    }
-}
-
-impl<T: Message + Send + 'static> Codec for RawReplyCodec<T> {
-    type Encode = T;
-    type Decode = Bytes;
-    type Encoder = ProstEncoder<T>;
-    type Decoder = RawDecoder;
-
-    fn encoder(&mut self) -> Self::Encoder {
-        ProstEncoder::new(BufferSettings::default())
-    }
-
-    fn decoder(&mut self) -> Self::Decoder {
-        RawDecoder
-    }
-}
-
-/// Takes the bytes of one gRPC message as they are (a view of tonic's buffer, not a copy).
-#[derive(Debug, Clone, Copy)]
-pub struct RawDecoder;
-
-impl Decoder for RawDecoder {
-    type Item = Bytes;
-    type Error = Status;
-
-    fn decode(&mut self, buf: &mut DecodeBuf<'_>) -> Result<Option<Bytes>, Status> {
-        let len = buf.remaining();
-        Ok(Some(buf.copy_to_bytes(len)))
-    }
-
-    fn buffer_settings(&self) -> BufferSettings {
-        page_buffer()
-    }
-}
-
-/// Decodes requests as [`SliceCodec`], and sends replies that are already protobuf bytes: for a
-/// server that writes a reply's bytes itself (the catalog's search, `id77_catalog::wire`).
-#[derive(Debug, Clone)]
-pub struct EncodedReplyCodec<U>(PhantomData<U>);
-
-impl<U> Default for EncodedReplyCodec<U> {
-    fn default() -> Self {
-        Self(PhantomData)
-    }
-}
-
-impl<U: Message + Default + Send + 'static> Codec for EncodedReplyCodec<U> {
-    type Encode = Vec<u8>;
-    type Decode = U;
-    type Encoder = EncodedEncoder;
-    type Decoder = SliceDecoder<U>;
-
-    fn encoder(&mut self) -> Self::Encoder {
-        EncodedEncoder
-    }
-
-    fn decoder(&mut self) -> Self::Decoder {
-        SliceDecoder(PhantomData)
-    }
-}
-
-/// Writes a message that is already encoded.
-#[derive(Debug, Clone, Copy)]
-pub struct EncodedEncoder;
-
-impl Encoder for EncodedEncoder {
-    type Item = Vec<u8>;
-    type Error = Status;
-
-    fn encode(&mut self, item: Vec<u8>, buf: &mut EncodeBuf<'_>) -> Result<(), Status> {
-        buf.put_slice(&item);
-        Ok(())
-    }
-
-    fn buffer_settings(&self) -> BufferSettings {
-        page_buffer()
-    }
-}
-
-/// Buffers for the messages these codecs carry, search pages: a page of twenty offers is a
-/// little over tonic's default 8 KiB, and growing the buffer copied it once on each side.
-fn page_buffer() -> BufferSettings {
-    // tonic's own yield threshold (32 KiB) is kept.
-    BufferSettings::new(16 * 1024, 32 * 1024)
 }

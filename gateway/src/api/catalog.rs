@@ -6,12 +6,11 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use chrono::{DateTime, Utc};
-use id77_proto::{catalog::v1 as pb, view};
+use id77_proto::catalog::v1 as pb;
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::{
-    api::page_json,
     error::{ApiError, AppError, Problem},
     params::CatalogQuery,
     state::AppState,
@@ -96,16 +95,15 @@ pub struct OffersPage<'a> {
     pub typology_counts: Vec<FacetCount<'a>>,
 }
 
-#[cfg(test)]
 impl<'a> OffersPage<'a> {
-    /// The page as the JSON API shows it: what `page_json` writes by hand, which its tests hold
-    /// to serde_json's writing of this.
-    pub fn from_view(page: &view::SearchOffersView<'a>) -> Self {
-        let facets = |counts: &[view::FacetCountView<'a>]| {
+    /// A search page as the JSON API shows it: each offer labelled from the page's references
+    /// (taken out of the reply by the caller, as the favourites list does).
+    pub fn new(page: &'a pb::SearchOffersResponse, references: &'a pb::References) -> Self {
+        let facets = |counts: &'a [pb::FacetCount]| {
             counts
                 .iter()
                 .map(|c| FacetCount {
-                    slug: c.slug,
+                    slug: &c.slug,
                     count: c.count,
                 })
                 .collect()
@@ -117,7 +115,7 @@ impl<'a> OffersPage<'a> {
             offers: page
                 .offers
                 .iter()
-                .map(|o| OfferSummary::from_view(o, &page.references))
+                .map(|o| OfferSummary::new(o, references))
                 .collect(),
             domain_counts: facets(&page.domain_counts),
             typology_counts: facets(&page.typology_counts),
@@ -166,37 +164,6 @@ impl<'a> OfferSummary<'a> {
                 .map(thematic)
                 .collect(),
             typology: references.typology(&o.typology_slug).map(typology),
-            unique: o.unique,
-        }
-    }
-
-    /// The same, from a search page read in place.
-    #[cfg(test)]
-    pub fn from_view(
-        o: &view::OfferSummaryView<'a>,
-        references: &view::ReferencesView<'a>,
-    ) -> Self {
-        Self {
-            code: o.code,
-            title: o.title,
-            summary: o.summary,
-            domain: references.domain(o.domain_slug).map(|d| DomainRef {
-                slug: d.slug,
-                label: d.label,
-            }),
-            thematics: o
-                .thematic_slugs
-                .iter()
-                .filter_map(|slug| references.thematic(slug))
-                .map(|t| Thematic {
-                    slug: t.slug,
-                    label: t.label,
-                })
-                .collect(),
-            typology: references.typology(o.typology_slug).map(|t| Typology {
-                slug: t.slug,
-                label: t.label,
-            }),
             unique: o.unique,
         }
     }
@@ -285,12 +252,13 @@ pub async fn search_offers(
     if !errors.is_empty() {
         return Err(AppError::Invalid(errors).into());
     }
-    // The page is read in place rather than decoded into owned messages: it is only written
-    // out again, and its 200-odd strings were the largest cost of a request (see `view`).
-    let reply = state.search_offers_raw(query.to_request()).await?;
-    let page = view::SearchOffersView::decode(&reply)
-        .map_err(|error| AppError::Internal(format!("search page from the catalog: {error}")))?;
-    Ok(page_json::response(&page))
+    let mut page = state
+        .catalog()
+        .search_offers(query.to_request())
+        .await?
+        .into_inner();
+    let references = page.references.take().unwrap_or_default();
+    Ok(Json(OffersPage::new(&page, &references)).into_response())
 }
 
 /// One published offer by its identifier (any case).

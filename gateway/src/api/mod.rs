@@ -9,7 +9,6 @@ use crate::{error::ApiError, state::AppState};
 pub mod accounts;
 pub mod catalog;
 pub mod favorites;
-mod page_json;
 
 #[derive(utoipa::OpenApi)]
 #[openapi(

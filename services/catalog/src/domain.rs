@@ -98,6 +98,19 @@ pub struct Offer {
     pub updated_at: DateTime<Utc>,
 }
 
+impl Offer {
+    /// The offer's thematics, in its order, as far as they belong to `domain` (its own domain,
+    /// looked up by the caller): a slug of another domain or of none names no thematic.
+    pub fn thematics_in<'a>(
+        &'a self,
+        domain: Option<&'a Domain>,
+    ) -> impl Iterator<Item = &'a Thematic> {
+        self.thematic_slugs
+            .iter()
+            .filter_map(move |slug| domain?.thematics.iter().find(|t| &t.slug == slug))
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SortOrder {
     Code,

@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use crate::{
     domain::{self, OfferCode, SearchInput, SearchParams, SortOrder},
-    search::CatalogIndex,
+    search::{CatalogIndex, SearchResult},
     store::{Store, StoreError},
 };
 
@@ -141,24 +141,12 @@ fn offer_domain(index: &CatalogIndex, offer: &domain::Offer) -> Option<pb::Domai
     })
 }
 
-/// The thematics of an offer, in its order, as far as they belong to its domain (the offer's
-/// page and its summaries show the same ones).
+/// The thematics of an offer as its page and its summaries show them.
 fn thematics_of<'a>(
     index: &'a CatalogIndex,
     offer: &'a domain::Offer,
 ) -> impl Iterator<Item = &'a domain::Thematic> {
-    thematics_in(index.domain(&offer.domain_slug), offer)
-}
-
-/// The same, given the offer's domain (for a caller that has looked it up already).
-pub(crate) fn thematics_in<'a>(
-    domain: Option<&'a domain::Domain>,
-    offer: &'a domain::Offer,
-) -> impl Iterator<Item = &'a domain::Thematic> {
-    offer
-        .thematic_slugs
-        .iter()
-        .filter_map(move |slug| domain?.thematics.iter().find(|t| &t.slug == slug))
+    offer.thematics_in(index.domain(&offer.domain_slug))
 }
 
 fn offer_thematics(index: &CatalogIndex, offer: &domain::Offer) -> Vec<pb::Thematic> {
@@ -239,6 +227,38 @@ fn offer_to_pb(index: &CatalogIndex, offer: &domain::Offer) -> pb::Offer {
     }
 }
 
+/// A search page: its offers' summaries, the facet counts, and the labels the summaries name
+/// (built by the same [`References`] as the favourites list).
+fn search_reply(
+    index: &CatalogIndex,
+    result: &SearchResult<'_>,
+    params: &SearchParams,
+) -> pb::SearchOffersResponse {
+    let facets = |counts: &[(&str, u32)]| {
+        counts
+            .iter()
+            .map(|&(slug, count)| pb::FacetCount {
+                slug: slug.to_owned(),
+                count,
+            })
+            .collect()
+    };
+    let mut references = References::new(index);
+    pb::SearchOffersResponse {
+        offers: result
+            .offers
+            .iter()
+            .map(|o| references.summary(o))
+            .collect(),
+        total: u32::try_from(result.total).unwrap_or(u32::MAX),
+        page: params.page,
+        per_page: params.per_page,
+        domain_counts: facets(&result.domain_counts),
+        typology_counts: facets(&result.typology_counts),
+        references: references.finish(),
+    }
+}
+
 fn sort_from_pb(sort: i32) -> Result<Option<SortOrder>, FieldViolation> {
     match pb::SortOrder::try_from(sort) {
         Ok(pb::SortOrder::Unspecified) => Ok(None),
@@ -249,9 +269,33 @@ fn sort_from_pb(sort: i32) -> Result<Option<SortOrder>, FieldViolation> {
     }
 }
 
-impl<S: Store> CatalogGrpc<S> {
-    /// A search, answered as the bytes of its `SearchOffersResponse` (see [`crate::wire`]).
-    pub fn search_reply(&self, request: pb::SearchOffersRequest) -> Result<Vec<u8>, Status> {
+#[tonic::async_trait]
+impl<S: Store> pb::catalog_service_server::CatalogService for CatalogGrpc<S> {
+    async fn list_domains(
+        &self,
+        _request: Request<pb::ListDomainsRequest>,
+    ) -> Result<Response<pb::ListDomainsResponse>, Status> {
+        let index = self.catalog.index();
+        Ok(Response::new(pb::ListDomainsResponse {
+            domains: index.domains.iter().map(domain_to_pb).collect(),
+        }))
+    }
+
+    async fn list_typologies(
+        &self,
+        _request: Request<pb::ListTypologiesRequest>,
+    ) -> Result<Response<pb::ListTypologiesResponse>, Status> {
+        let index = self.catalog.index();
+        Ok(Response::new(pb::ListTypologiesResponse {
+            typologies: index.typologies.iter().map(typology_to_pb).collect(),
+        }))
+    }
+
+    async fn search_offers(
+        &self,
+        request: Request<pb::SearchOffersRequest>,
+    ) -> Result<Response<pb::SearchOffersResponse>, Status> {
+        let request = request.into_inner();
         let sort = sort_from_pb(request.sort).map_err(|v| invalid_argument(&[v]))?;
         let params = SearchParams::parse(SearchInput {
             code: request.code,
@@ -281,47 +325,7 @@ impl<S: Store> CatalogGrpc<S> {
             return Err(invalid_argument(&unknown));
         }
         let result = index.search(&params);
-        Ok(crate::wire::search_reply(
-            &index,
-            &result,
-            params.page,
-            params.per_page,
-        ))
-    }
-}
-
-#[tonic::async_trait]
-impl<S: Store> pb::catalog_service_server::CatalogService for CatalogGrpc<S> {
-    async fn list_domains(
-        &self,
-        _request: Request<pb::ListDomainsRequest>,
-    ) -> Result<Response<pb::ListDomainsResponse>, Status> {
-        let index = self.catalog.index();
-        Ok(Response::new(pb::ListDomainsResponse {
-            domains: index.domains.iter().map(domain_to_pb).collect(),
-        }))
-    }
-
-    async fn list_typologies(
-        &self,
-        _request: Request<pb::ListTypologiesRequest>,
-    ) -> Result<Response<pb::ListTypologiesResponse>, Status> {
-        let index = self.catalog.index();
-        Ok(Response::new(pb::ListTypologiesResponse {
-            typologies: index.typologies.iter().map(typology_to_pb).collect(),
-        }))
-    }
-
-    /// Served by [`crate::server::CatalogServer`] from [`CatalogGrpc::search_reply`]'s bytes;
-    /// this is the same reply decoded, for a caller of the trait itself.
-    async fn search_offers(
-        &self,
-        request: Request<pb::SearchOffersRequest>,
-    ) -> Result<Response<pb::SearchOffersResponse>, Status> {
-        let reply = self.search_reply(request.into_inner())?;
-        prost::Message::decode(reply.as_slice())
-            .map(Response::new)
-            .map_err(|error| Status::internal(format!("search reply: {error}")))
+        Ok(Response::new(search_reply(&index, &result, &params)))
     }
 
     async fn get_offer(
@@ -442,89 +446,5 @@ impl<S: Store> pb::catalog_service_server::CatalogService for CatalogGrpc<S> {
             })
             .collect();
         Ok(Response::new(pb::FavoriteStatusResponse { favorite_codes }))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use prost::Message as _;
-
-    use super::*;
-
-    /// The reply as prost's generated structs, built as every other list of summaries is.
-    fn prost_reply(
-        index: &CatalogIndex,
-        result: &crate::search::SearchResult<'_>,
-        params: &SearchParams,
-    ) -> pb::SearchOffersResponse {
-        let facets = |counts: &[(&str, u32)]| {
-            counts
-                .iter()
-                .map(|&(slug, count)| pb::FacetCount {
-                    slug: slug.to_owned(),
-                    count,
-                })
-                .collect()
-        };
-        let mut references = References::new(index);
-        pb::SearchOffersResponse {
-            offers: result
-                .offers
-                .iter()
-                .map(|o| references.summary(o))
-                .collect(),
-            total: u32::try_from(result.total).unwrap_or(u32::MAX),
-            page: params.page,
-            per_page: params.per_page,
-            domain_counts: facets(&result.domain_counts),
-            typology_counts: facets(&result.typology_counts),
-            references: references.finish(),
-        }
-    }
-
-    #[test]
-    fn the_search_reply_is_written_as_prost_writes_it() {
-        let data = crate::seed::demo_catalog().expect("the demo catalogue");
-        let index = CatalogIndex::build(data.domains, data.typologies, data.offers);
-        let inputs = [
-            SearchInput::default(),
-            SearchInput {
-                query: "amenagements".into(),
-                ..SearchInput::default()
-            },
-            SearchInput {
-                query: "exposition".into(),
-                typologies: vec!["reservation-expositions".into()],
-                sort: Some(SortOrder::Title),
-                per_page: 100,
-                ..SearchInput::default()
-            },
-            SearchInput {
-                domains: vec!["tourisme".into(), "eau-assainissement".into()],
-                page: 2,
-                per_page: 5,
-                ..SearchInput::default()
-            },
-            // No offer: the page is empty, the counts are zeros (not written), references empty.
-            SearchInput {
-                query: "zzzzzzzz".into(),
-                ..SearchInput::default()
-            },
-            SearchInput {
-                code: "o01".into(),
-                ..SearchInput::default()
-            },
-        ];
-        for input in inputs {
-            let params = SearchParams::parse(input.clone()).expect("valid search");
-            let result = index.search(&params);
-            let expected = prost_reply(&index, &result, &params);
-            let written = crate::wire::search_reply(&index, &result, params.page, params.per_page);
-            assert_eq!(written, expected.encode_to_vec(), "{input:?}");
-            assert_eq!(
-                pb::SearchOffersResponse::decode(written.as_slice()).expect("prost reads it"),
-                expected
-            );
-        }
     }
 }

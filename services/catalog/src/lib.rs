@@ -10,6 +10,7 @@ use id77_kit::{
     db::{self, DbKind},
     serve::GrpcHost,
 };
+use id77_proto::catalog::v1::catalog_service_server::CatalogServiceServer;
 use tokio::net::TcpListener;
 use tonic::service::Routes;
 
@@ -17,9 +18,7 @@ pub mod domain;
 pub mod grpc;
 pub mod search;
 pub mod seed;
-pub mod server;
 pub mod store;
-pub mod wire;
 
 pub use grpc::{Catalog, CatalogGrpc};
 use store::{PgStore, SqliteStore, Store};
@@ -90,7 +89,7 @@ async fn build<S: Store>(
             let catalog = probed.upgrade();
             Box::pin(async move { Some(catalog?.store().ping().await.is_ok()) })
         }))
-        .add_service(server::CatalogServer::new(CatalogGrpc::new(
+        .add_service(CatalogServiceServer::new(CatalogGrpc::new(
             catalog, verifier,
         )))
         .into_routes()
