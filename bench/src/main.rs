@@ -1,9 +1,9 @@
 //! Load benchmark of the catalogue search (`GET /api/v1/offers?q=…`).
 //!
-//! Run from the repository root after a release build:
+//! Run from the repository root after a build with the `dist` profile (thin LTO, as the image):
 //!
 //! ```text
-//! cargo build --release --bins && ./target/release/id77-bench
+//! cargo build --profile dist --bins && ./target/dist/id77-bench
 //! ```
 //!
 //! It starts, as separate processes: a bare axum server answering the same bytes as the API (the
