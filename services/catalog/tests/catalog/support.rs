@@ -36,21 +36,21 @@ impl TestDb {
     }
 
     /// The URL of a fresh, empty PostgreSQL database on the server named by
-    /// `ID77_TEST_DATABASE_URL`; `None` (said on stderr) when the variable is not set outside CI.
-    pub async fn postgres_url() -> Option<String> {
+    /// `ID77_TEST_DATABASE_URL` (a test calling it is ignored unless asked for).
+    pub async fn postgres_url() -> String {
         id77_kit::testing::fresh_postgres_url(TEST_DATABASE_PREFIX).await
     }
 
     /// A store on a fresh PostgreSQL database (not migrated yet); see [`TestDb::postgres_url`].
-    pub async fn postgres_store() -> Option<PgStore> {
-        let url = Self::postgres_url().await?;
+    pub async fn postgres_store() -> PgStore {
+        let url = Self::postgres_url().await;
         let pool = id77_kit::db::open_postgres(&url).await.unwrap_or_else(|e| {
             panic!(
                 "opening the PostgreSQL test database {}: {e:#}",
                 id77_kit::db::redact(&url)
             )
         });
-        Some(PgStore::new(pool))
+        PgStore::new(pool)
     }
 }
 

@@ -238,9 +238,7 @@ pub async fn inbox_absorbs_a_duplicate_on_sqlite(h: &Harness) {
 }
 
 pub async fn inbox_absorbs_a_duplicate_on_postgres(h: &Harness) {
-    let Some(pool) = postgres_pool().await else {
-        return;
-    };
+    let pool = postgres_pool().await;
     sqlx::raw_sql(inbox::POSTGRES_TABLE)
         .execute(&pool)
         .await
@@ -337,9 +335,7 @@ pub async fn outbox_publishes_committed_events_in_order_on_sqlite(h: &Harness) {
 }
 
 pub async fn outbox_publishes_committed_events_in_order_on_postgres(h: &Harness) {
-    let Some(pool) = postgres_pool().await else {
-        return;
-    };
+    let pool = postgres_pool().await;
     sqlx::raw_sql(outbox::POSTGRES_TABLE)
         .execute(&pool)
         .await
