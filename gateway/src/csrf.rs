@@ -68,7 +68,7 @@ pub fn refusal(state: &AppState, request: &Request) -> Option<Response> {
         "Requête refusée : elle ne vient pas de la plateforme ID77. Rechargez la page et réessayez."
             .to_owned(),
     );
-    Some(if request.uri().path().starts_with("/api/") {
+    Some(if crate::error::is_api(request.uri().path()) {
         ApiError(error).into_response()
     } else {
         (StatusCode::FORBIDDEN, crate::web::error_page(state, &error)).into_response()

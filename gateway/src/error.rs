@@ -11,6 +11,11 @@ use utoipa::ToSchema;
 
 use crate::params::http_field_name;
 
+/// Whether a request is the JSON API's (its failures are problem+json) rather than a page's.
+pub fn is_api(path: &str) -> bool {
+    path == "/api" || path.starts_with("/api/")
+}
+
 /// One field's problem, named as the client sent it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 pub struct FieldError {

@@ -26,6 +26,7 @@ pub mod api;
 pub mod assets;
 pub mod csrf;
 pub mod error;
+pub mod extract;
 pub mod params;
 pub mod session;
 pub mod state;
@@ -96,6 +97,10 @@ pub fn app(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             session::middleware,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            web::render_page_errors,
         ));
     Router::new()
         .merge(api::router())
@@ -136,7 +141,7 @@ async fn explain_too_large(
     request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> axum::response::Response {
-    let api = request.uri().path().starts_with("/api/");
+    let api = error::is_api(request.uri().path());
     let response = next.run(request).await;
     if response.status() != StatusCode::PAYLOAD_TOO_LARGE
         || response

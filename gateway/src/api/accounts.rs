@@ -18,7 +18,8 @@ use utoipa::ToSchema;
 
 use crate::{
     error::{ApiError, AppError, FieldError, Problem},
-    session::{CurrentUser, REFRESH_COOKIE, Session, cleared_cookies, session_cookies},
+    extract::ApiSession,
+    session::{REFRESH_COOKIE, cleared_cookies, session_cookies},
     state::AppState,
 };
 
@@ -39,14 +40,6 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Body<T> {
             )]))
         })
     }
-}
-
-fn required(session: CurrentUser) -> Result<Session, ApiError> {
-    session.0.ok_or_else(|| {
-        ApiError(AppError::Unauthenticated(
-            "Authentification requise : connectez-vous.".to_owned(),
-        ))
-    })
 }
 
 /// A gRPC error on a request body: validation failures are 422.
@@ -405,9 +398,8 @@ pub async fn complete_reset(
 #[utoipa::path(get, path = "/me", tag = "comptes", responses((status = 200, body = Account), (status = 401, body = Problem, content_type = "application/problem+json")))]
 pub async fn get_me(
     State(state): State<AppState>,
-    user: CurrentUser,
+    ApiSession(session): ApiSession,
 ) -> Result<Json<Account>, ApiError> {
-    let session = required(user)?;
     let account = state
         .identity()?
         .get_me(session.request(pb::GetMeRequest {}))
@@ -430,10 +422,9 @@ pub struct MeBody {
     responses((status = 200, body = Account), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn update_me(
     State(state): State<AppState>,
-    user: CurrentUser,
+    ApiSession(session): ApiSession,
     Body(body): Body<MeBody>,
 ) -> Result<Json<Account>, ApiError> {
-    let session = required(user)?;
     let request = pb::UpdateMeRequest {
         first_name: body.first_name,
         last_name: body.last_name,
@@ -460,11 +451,10 @@ pub struct PasswordBody {
     responses((status = 204), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn change_password(
     State(state): State<AppState>,
-    user: CurrentUser,
+    ApiSession(session): ApiSession,
     jar: CookieJar,
     Body(body): Body<PasswordBody>,
 ) -> Result<StatusCode, ApiError> {
-    let session = required(user)?;
     // The browser's own session (its refresh cookie) survives; every other one ends.
     let request = pb::ChangePasswordRequest {
         current_password: body.current_password,
@@ -550,9 +540,8 @@ impl From<pb::Organisation> for Organisation {
 #[utoipa::path(get, path = "/organisation", tag = "comptes", responses((status = 200, body = Organisation), (status = 401, body = Problem, content_type = "application/problem+json")))]
 pub async fn get_organisation(
     State(state): State<AppState>,
-    user: CurrentUser,
+    ApiSession(session): ApiSession,
 ) -> Result<Json<Organisation>, ApiError> {
-    let session = required(user)?;
     let organisation = state
         .identity()?
         .get_organisation(session.request(pb::GetOrganisationRequest {}))
@@ -579,10 +568,9 @@ pub struct OrganisationBody {
     responses((status = 200, body = Organisation), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn update_organisation(
     State(state): State<AppState>,
-    user: CurrentUser,
+    ApiSession(session): ApiSession,
     Body(body): Body<OrganisationBody>,
 ) -> Result<Json<Organisation>, ApiError> {
-    let session = required(user)?;
     let request = pb::UpdateOrganisationRequest {
         name: body.organisation_name,
         set_categories: body.categories.is_some(),
@@ -621,10 +609,9 @@ pub async fn update_organisation(
     responses((status = 200, body = Organisation), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn set_logo(
     State(state): State<AppState>,
-    user: CurrentUser,
+    ApiSession(session): ApiSession,
     image: Bytes,
 ) -> Result<Json<Organisation>, ApiError> {
-    let session = required(user)?;
     let request = pb::SetLogoRequest {
         image: image.to_vec(),
     };
@@ -641,9 +628,8 @@ pub async fn set_logo(
 #[utoipa::path(get, path = "/organisation/contacts", tag = "comptes", responses((status = 200, body = [Contact])))]
 pub async fn list_contacts(
     State(state): State<AppState>,
-    user: CurrentUser,
+    ApiSession(session): ApiSession,
 ) -> Result<Json<Vec<Contact>>, ApiError> {
-    let session = required(user)?;
     let organisation = state
         .identity()?
         .get_organisation(session.request(pb::GetOrganisationRequest {}))
@@ -663,10 +649,9 @@ pub async fn list_contacts(
     responses((status = 201, body = Contact), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn add_contact(
     State(state): State<AppState>,
-    user: CurrentUser,
+    ApiSession(session): ApiSession,
     Body(body): Body<Contact>,
 ) -> Result<Response, ApiError> {
-    let session = required(user)?;
     let request = pb::AddContactRequest {
         title: body.title,
         full_name: body.full_name,
@@ -688,10 +673,9 @@ pub async fn add_contact(
     responses((status = 204), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn remove_contact(
     State(state): State<AppState>,
-    user: CurrentUser,
+    ApiSession(session): ApiSession,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    let session = required(user)?;
     state
         .identity()?
         .remove_contact(session.request(pb::RemoveContactRequest { contact_id: id }))
@@ -709,9 +693,8 @@ pub struct Registration {
 #[utoipa::path(get, path = "/admin/registrations", tag = "administration", responses((status = 200, body = [Registration]), (status = 403, body = Problem, content_type = "application/problem+json")))]
 pub async fn list_registrations(
     State(state): State<AppState>,
-    user: CurrentUser,
+    ApiSession(session): ApiSession,
 ) -> Result<Json<Vec<Registration>>, ApiError> {
-    let session = required(user)?;
     let registrations = state
         .identity()?
         .list_registrations(session.request(pb::ListRegistrationsRequest { status: 0 }))
@@ -734,10 +717,9 @@ pub async fn list_registrations(
     responses((status = 200, body = Account), (status = 403, body = Problem, content_type = "application/problem+json")))]
 pub async fn approve(
     State(state): State<AppState>,
-    user: CurrentUser,
+    ApiSession(session): ApiSession,
     Path(id): Path<String>,
 ) -> Result<Json<Account>, ApiError> {
-    let session = required(user)?;
     let account = state
         .identity()?
         .approve_registration(session.request(pb::ApproveRegistrationRequest { account_id: id }))
@@ -756,11 +738,10 @@ pub struct ReasonBody {
     responses((status = 200, body = Account), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn reject(
     State(state): State<AppState>,
-    user: CurrentUser,
+    ApiSession(session): ApiSession,
     Path(id): Path<String>,
     Body(body): Body<ReasonBody>,
 ) -> Result<Json<Account>, ApiError> {
-    let session = required(user)?;
     let request = pb::RejectRegistrationRequest {
         account_id: id,
         reason: body.reason,
@@ -789,10 +770,9 @@ pub struct StaffBody {
     responses((status = 201, body = Account), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn create_staff(
     State(state): State<AppState>,
-    user: CurrentUser,
+    ApiSession(session): ApiSession,
     Body(body): Body<StaffBody>,
 ) -> Result<Response, ApiError> {
-    let session = required(user)?;
     let role = match body.role.as_str() {
         "lead" => pb::Role::Lead,
         "admin" => pb::Role::Admin,

@@ -14,7 +14,7 @@ use utoipa::ToSchema;
 use super::catalog::OfferSummary;
 use crate::{
     error::{ApiError, AppError, Problem},
-    session::CurrentUser,
+    extract::ApiSession,
     state::AppState,
 };
 
@@ -35,19 +35,13 @@ impl<'a> Favorite<'a> {
     }
 }
 
-fn session(user: CurrentUser) -> Result<crate::session::Session, ApiError> {
-    user.0.ok_or_else(|| {
-        ApiError(AppError::Unauthenticated(
-            "Authentification requise : connectez-vous.".to_owned(),
-        ))
-    })
-}
-
 /// The caller's favourites, most recently added first.
 #[utoipa::path(get, path = "/favorites", tag = "favoris",
     responses((status = 200, body = [Favorite<'_>]), (status = 401, body = Problem, content_type = "application/problem+json")))]
-pub async fn list(State(state): State<AppState>, user: CurrentUser) -> Result<Response, ApiError> {
-    let session = session(user)?;
+pub async fn list(
+    State(state): State<AppState>,
+    ApiSession(session): ApiSession,
+) -> Result<Response, ApiError> {
     let response = state
         .catalog()
         .list_favorites(session.request(pb::ListFavoritesRequest {}))
@@ -67,10 +61,9 @@ pub async fn list(State(state): State<AppState>, user: CurrentUser) -> Result<Re
     responses((status = 201, body = Favorite<'_>), (status = 200, body = Favorite<'_>), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn add(
     State(state): State<AppState>,
-    user: CurrentUser,
+    ApiSession(session): ApiSession,
     Path(code): Path<String>,
 ) -> Result<Response, ApiError> {
-    let session = session(user)?;
     let response = state
         .catalog()
         .add_favorite(session.request(pb::AddFavoriteRequest { code }))
@@ -93,10 +86,9 @@ pub async fn add(
     responses((status = 204), (status = 401, body = Problem, content_type = "application/problem+json")))]
 pub async fn remove(
     State(state): State<AppState>,
-    user: CurrentUser,
+    ApiSession(session): ApiSession,
     Path(code): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    let session = session(user)?;
     state
         .catalog()
         .remove_favorite(session.request(pb::RemoveFavoriteRequest { code }))

@@ -19,10 +19,10 @@ use super::{
         categories_label, person_label, phone_display, population_number, same_name, siret_display,
         thousands, title_label,
     },
-    require_login,
 };
 use crate::{
     error::AppError,
+    extract::PageSession,
     session::{CurrentUser, REFRESH_COOKIE, Session},
     state::AppState,
 };
@@ -236,13 +236,10 @@ async fn account_page(
 pub async fn page(
     State(state): State<AppState>,
     user: CurrentUser,
+    PageSession(session): PageSession,
     jar: CookieJar,
     RawQuery(raw): RawQuery,
 ) -> Response {
-    let session = match require_login(user.clone(), "/compte") {
-        Ok(session) => session,
-        Err(redirect) => return redirect,
-    };
     match account_page(&state, &user, &session, raw.as_deref(), None, None).await {
         Ok(page) => page.into_response(),
         Err(error) => failure_page(&state, &user, jar, &error, "/compte"),
@@ -253,13 +250,10 @@ pub async fn page(
 pub async fn update_me(
     State(state): State<AppState>,
     user: CurrentUser,
+    PageSession(session): PageSession,
     jar: CookieJar,
     RawForm(body): RawForm,
 ) -> Response {
-    let session = match require_login(user.clone(), "/compte") {
-        Ok(session) => session,
-        Err(redirect) => return redirect,
-    };
     let data = FormData::parse(&body);
     let email = data.get("email").trim().to_owned();
     let request = pb::UpdateMeRequest {
@@ -305,13 +299,10 @@ pub async fn update_me(
 pub async fn change_password(
     State(state): State<AppState>,
     user: CurrentUser,
+    PageSession(session): PageSession,
     jar: CookieJar,
     RawForm(body): RawForm,
 ) -> Response {
-    let session = match require_login(user.clone(), "/compte") {
-        Ok(session) => session,
-        Err(redirect) => return redirect,
-    };
     let data = FormData::parse(&body);
     let mut form = password_form();
     let error = if data.get("new_password") == data.get("new_password_confirmation") {
@@ -577,13 +568,10 @@ async fn profile_again(
 pub async fn profile_page(
     State(state): State<AppState>,
     user: CurrentUser,
+    PageSession(session): PageSession,
     jar: CookieJar,
     RawQuery(raw): RawQuery,
 ) -> Response {
-    let session = match require_login(user.clone(), "/compte/profil") {
-        Ok(session) => session,
-        Err(redirect) => return redirect,
-    };
     match build_profile_page(
         &state,
         &user,
@@ -601,13 +589,10 @@ pub async fn profile_page(
 pub async fn update_profile(
     State(state): State<AppState>,
     user: CurrentUser,
+    PageSession(session): PageSession,
     jar: CookieJar,
     RawForm(body): RawForm,
 ) -> Response {
-    let session = match require_login(user.clone(), "/compte/profil") {
-        Ok(session) => session,
-        Err(redirect) => return redirect,
-    };
     let data = FormData::parse(&body);
     let request = pb::UpdateOrganisationRequest {
         name: Some(data.get("organisation_name").to_owned()),
@@ -680,13 +665,10 @@ async fn read_logo(
 pub async fn upload_logo(
     State(state): State<AppState>,
     user: CurrentUser,
+    PageSession(session): PageSession,
     jar: CookieJar,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Response {
-    let session = match require_login(user.clone(), "/compte/profil") {
-        Ok(session) => session,
-        Err(redirect) => return redirect,
-    };
     let error = match read_logo(multipart).await {
         Ok(image) => {
             let result = match state.identity() {
@@ -727,13 +709,10 @@ pub async fn upload_logo(
 pub async fn add_contact(
     State(state): State<AppState>,
     user: CurrentUser,
+    PageSession(session): PageSession,
     jar: CookieJar,
     RawForm(body): RawForm,
 ) -> Response {
-    let session = match require_login(user.clone(), "/compte/profil") {
-        Ok(session) => session,
-        Err(redirect) => return redirect,
-    };
     let data = FormData::parse(&body);
     let request = pb::AddContactRequest {
         title: data.get("contact.title").to_owned(),
@@ -767,13 +746,10 @@ pub async fn add_contact(
 pub async fn remove_contact(
     State(state): State<AppState>,
     user: CurrentUser,
+    PageSession(session): PageSession,
     jar: CookieJar,
     Path(id): Path<String>,
 ) -> Response {
-    let session = match require_login(user.clone(), "/compte/profil") {
-        Ok(session) => session,
-        Err(redirect) => return redirect,
-    };
     let result = match state.identity() {
         Ok(mut identity) => identity
             .remove_contact(session.request(pb::RemoveContactRequest { contact_id: id }))

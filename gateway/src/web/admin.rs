@@ -16,10 +16,10 @@ use super::{
         Field, Form, FormData, Kind, STAFF_ROLES, categories_label, person_label, phone_display,
         same_name, siret_display, thousands, title_label,
     },
-    require_login,
 };
 use crate::{
     error::AppError,
+    extract::PageSession,
     session::{CurrentUser, Session},
     state::AppState,
 };
@@ -136,10 +136,13 @@ fn registration_view(registration: pb::Registration) -> RegistrationView {
     }
 }
 
-/// The caller's session if it is an administrator's; else the login page or "Accès refusé".
+/// The caller's session if it is an administrator's; else "Accès refusé".
 #[allow(clippy::result_large_err)]
-fn require_admin(state: &AppState, user: &CurrentUser) -> Result<Session, Response> {
-    let session = require_login(user.clone(), HERE)?;
+fn require_admin(
+    state: &AppState,
+    user: &CurrentUser,
+    session: Session,
+) -> Result<Session, Response> {
     if session.claims.role != Role::Admin {
         let error =
             AppError::Forbidden("Cette page est réservée aux administrateurs d'ID77.".to_owned());
@@ -171,10 +174,11 @@ async fn admin_page(
 pub async fn page(
     State(state): State<AppState>,
     user: CurrentUser,
+    PageSession(session): PageSession,
     jar: CookieJar,
     RawQuery(raw): RawQuery,
 ) -> Response {
-    let session = match require_admin(&state, &user) {
+    let session = match require_admin(&state, &user, session) {
         Ok(session) => session,
         Err(response) => return response,
     };
@@ -208,10 +212,11 @@ async fn page_again(
 pub async fn approve(
     State(state): State<AppState>,
     user: CurrentUser,
+    PageSession(session): PageSession,
     jar: CookieJar,
     Path(id): Path<String>,
 ) -> Response {
-    let session = match require_admin(&state, &user) {
+    let session = match require_admin(&state, &user, session) {
         Ok(session) => session,
         Err(response) => return response,
     };
@@ -240,11 +245,12 @@ pub async fn approve(
 pub async fn reject(
     State(state): State<AppState>,
     user: CurrentUser,
+    PageSession(session): PageSession,
     jar: CookieJar,
     Path(id): Path<String>,
     RawForm(body): RawForm,
 ) -> Response {
-    let session = match require_admin(&state, &user) {
+    let session = match require_admin(&state, &user, session) {
         Ok(session) => session,
         Err(response) => return response,
     };
@@ -282,10 +288,11 @@ pub async fn reject(
 pub async fn create_staff(
     State(state): State<AppState>,
     user: CurrentUser,
+    PageSession(session): PageSession,
     jar: CookieJar,
     RawForm(body): RawForm,
 ) -> Response {
-    let session = match require_admin(&state, &user) {
+    let session = match require_admin(&state, &user, session) {
         Ok(session) => session,
         Err(response) => return response,
     };

@@ -22,6 +22,7 @@ use super::{
 };
 use crate::{
     error::{ApiError, AppError},
+    extract::PageSession,
     session::CurrentUser,
     state::AppState,
 };
@@ -43,12 +44,10 @@ pub struct FavoritesPage {
 pub async fn page(
     State(state): State<AppState>,
     user: CurrentUser,
+    PageSession(session): PageSession,
     jar: CookieJar,
     RawQuery(raw): RawQuery,
 ) -> Response {
-    let Some(session) = user.0.clone() else {
-        return Redirect::to(&login_url("/favoris")).into_response();
-    };
     let response = match state
         .catalog()
         .list_favorites(session.request(pb::ListFavoritesRequest {}))

@@ -7,12 +7,10 @@
 
 use std::sync::Arc;
 
-use askama::Template;
-use askama_web::WebTemplate;
 use axum::{
     Router,
     extract::DefaultBodyLimit,
-    http::{StatusCode, Uri},
+    http::StatusCode,
     response::{IntoResponse, Redirect, Response},
     routing::{get, post},
 };
@@ -20,10 +18,12 @@ use axum_extra::extract::cookie::CookieJar;
 use chrono::{DateTime, Datelike as _, Duration, NaiveDate, NaiveDateTime, Utc};
 use id77_kit::auth::Role;
 
+pub use error_page::{PageError, error_page, error_page_for, not_found, render_page_errors};
+
 use crate::{
     assets::Assets,
     error::AppError,
-    session::{CurrentUser, Session, cleared_cookies},
+    session::{CurrentUser, cleared_cookies},
     state::AppState,
 };
 
@@ -31,6 +31,7 @@ mod account;
 mod admin;
 mod auth;
 mod catalogue;
+mod error_page;
 mod favorites;
 mod forms;
 #[cfg(test)]
@@ -308,13 +309,6 @@ pub fn login_url(next: &str) -> String {
     }
 }
 
-/// The caller's session, or the redirect to the login page that comes back to `here`.
-#[allow(clippy::result_large_err)]
-pub fn require_login(user: CurrentUser, here: &str) -> Result<Session, Response> {
-    user.0
-        .ok_or_else(|| Redirect::to(&login_url(here)).into_response())
-}
-
 /// A failed call on a page that needs a session: a session the services no longer accept
 /// goes back to the login page (cookies cleared, else the login page would send the visitor
 /// straight back); anything else is the error page.
@@ -331,53 +325,6 @@ pub fn failure_page(
         }
         other => error_page_for(state, user, other),
     }
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "error.html")]
-struct ErrorPage {
-    layout: Layout,
-    heading: String,
-    detail: String,
-}
-
-/// An [`AppError`] as a French HTML page with the right status, for an anonymous visitor.
-pub fn error_page(state: &AppState, error: &AppError) -> Response {
-    error_page_for(state, &CurrentUser(None), error)
-}
-
-/// An [`AppError`] as a French HTML page with the right status.
-pub fn error_page_for(state: &AppState, user: &CurrentUser, error: &AppError) -> Response {
-    let heading = match error {
-        AppError::Invalid(_) | AppError::Unprocessable(_) => "Adresse incorrecte",
-        AppError::Unauthenticated(_) => "Connexion nécessaire",
-        AppError::Forbidden(_) => "Accès refusé",
-        AppError::Conflict(_) => "Action impossible",
-        AppError::TooManyRequests(_) => "Trop de tentatives",
-        AppError::TooLarge(_) => "Envoi trop volumineux",
-        AppError::NotFound(_) => "Page introuvable",
-        AppError::Unavailable(_) => "Service momentanément indisponible",
-        AppError::Internal(_) => "Une erreur est survenue",
-    };
-    let page = ErrorPage {
-        layout: Layout::new(state, user),
-        heading: heading.to_owned(),
-        detail: error.detail(),
-    };
-    (error.status(), page).into_response()
-}
-
-pub async fn not_found(state: axum::extract::State<AppState>, uri: Uri) -> Response {
-    if uri.path().starts_with("/api/") {
-        return crate::error::ApiError(AppError::NotFound(String::new())).into_response();
-    }
-    let error = AppError::NotFound(
-        "La page demandée n'existe pas ou a été déplacée. Le catalogue des offres reste accessible depuis l'accueil."
-            .to_owned(),
-    );
-    let mut response = error_page(&state, &error);
-    *response.status_mut() = StatusCode::NOT_FOUND;
-    response
 }
 
 /// The status of a form sent back with errors.

@@ -1599,3 +1599,39 @@ fn the_registration_form_follows_the_guide() {
         "no inline style or script"
     );
 }
+
+/// The 404 page keeps the visitor's header: logged in, it greets them and offers the menu, not
+/// "Connexion".
+#[tokio::test]
+async fn the_404_page_shows_the_logged_in_header() {
+    let (app, _) = fake_app();
+    let mut browser = Browser::new(app);
+    let page = browser.get("/pas-une-page").await;
+    assert_eq!(page.status, StatusCode::NOT_FOUND);
+    assert!(page.body.contains("Page introuvable"));
+    assert!(!page.body.contains("Bonjour </span>Anne Test"));
+
+    browser.login("macommune").await;
+    let page = browser.get("/pas-une-page").await;
+    assert_eq!(page.status, StatusCode::NOT_FOUND);
+    assert!(page.body.contains("Page introuvable"));
+    assert!(page.body.contains("Bonjour </span>Anne Test"));
+    assert!(page.body.contains(r#"action="/deconnexion""#));
+}
+
+/// A form sent after the session expired goes to the login page, which comes back to the page
+/// the form was on.
+#[tokio::test]
+async fn a_form_sent_without_a_session_comes_back_to_its_page_after_login() {
+    let (app, _) = fake_app();
+    let mut browser = Browser::new(app);
+    let request = Request::post("/compte/profil")
+        .header(header::REFERER, "http://127.0.0.1:8080/compte/profil")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header("sec-fetch-site", "same-origin")
+        .body(Body::from("organisation_name=X"))
+        .unwrap();
+    let page = browser.send(request).await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    assert_eq!(page.location, "/connexion?next=%2Fcompte%2Fprofil");
+}
