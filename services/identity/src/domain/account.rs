@@ -11,8 +11,12 @@
 
 use std::{fmt, str::FromStr};
 
+use chrono::{DateTime, Utc};
 use id77_kit::violations::FieldViolation;
 use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::{Email, Identifier, Phone};
 
 /// Longest rejection reason accepted, in characters.
 pub const MAX_REJECTION_REASON_CHARS: usize = 1000;
@@ -285,6 +289,53 @@ impl FromStr for AccountStatus {
                 kind: "account status",
                 value: value.to_owned(),
             })
+    }
+}
+
+/// A login: an organisation's account or an ID77 staff member's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Account {
+    /// Its id (the `sub` of its access tokens).
+    pub id: Uuid,
+    /// The member organisation; `None` for staff.
+    pub organisation_id: Option<Uuid>,
+    /// The login identifier, in the case typed.
+    pub identifier: Identifier,
+    /// The confirmed address.
+    pub email: Email,
+    /// A new address waiting for confirmation.
+    pub pending_email: Option<Email>,
+    /// First name; validated by `PersonName` when a person typed it, empty for the bootstrap
+    /// administrator.
+    pub first_name: String,
+    /// Last name (see `first_name`).
+    pub last_name: String,
+    /// Phone number, when known.
+    pub phone: Option<Phone>,
+    /// What the account may do.
+    pub role: Role,
+    /// Where it stands in its life cycle.
+    pub status: AccountStatus,
+    /// argon2id hash; `None` until the invitation is accepted.
+    pub password_hash: Option<String>,
+    /// Why ID77 refused the registration.
+    pub rejection_reason: Option<String>,
+    /// Creation time.
+    pub created_at: DateTime<Utc>,
+    /// Last change.
+    pub updated_at: DateTime<Utc>,
+}
+
+impl Account {
+    /// How to name the person: first and last name, or the identifier when they are empty.
+    pub fn display_name(&self) -> String {
+        let name = format!("{} {}", self.first_name.trim(), self.last_name.trim());
+        let name = name.trim();
+        if name.is_empty() {
+            self.identifier.as_str().to_owned()
+        } else {
+            name.to_owned()
+        }
     }
 }
 

@@ -3,10 +3,13 @@
 //! Every input type has `parse(&str) -> Result<Self, FieldViolation>`: the violation names the
 //! field as in the registration JSON and says in plain French what is expected, so that the
 //! gateway can show it next to the field. A value of one of these types is valid by
-//! construction; the gRPC, store and HTTP layers pass them around instead of strings.
+//! construction; the gRPC, store and HTTP layers pass them around instead of strings. The
+//! entities the store keeps ([`Account`], [`Organisation`] and its [`Logo`], [`Contact`]) are
+//! made of these values.
 
 mod account;
 mod canton;
+mod contact;
 mod email;
 mod identifier;
 mod organisation;
@@ -18,14 +21,16 @@ mod siret;
 use unicode_normalization::{UnicodeNormalization as _, char::is_combining_mark};
 
 pub use account::{
-    AccountStatus, MAX_REJECTION_REASON_CHARS, RejectionReason, Role, TransitionError, UnknownValue,
+    Account, AccountStatus, MAX_REJECTION_REASON_CHARS, RejectionReason, Role, TransitionError,
+    UnknownValue,
 };
 pub use canton::Canton;
+pub use contact::Contact;
 pub use email::{Email, MAX_EMAIL_CHARS};
 pub use identifier::{Identifier, MAX_IDENTIFIER_CHARS, MIN_IDENTIFIER_CHARS};
 pub use organisation::{
-    Category, MAX_ORGANISATION_NAME_CHARS, MAX_POPULATION, MAX_WEBSITE_CHARS,
-    MIN_ORGANISATION_NAME_CHARS, OrganisationName, Population, Website,
+    Category, Logo, MAX_ORGANISATION_NAME_CHARS, MAX_POPULATION, MAX_WEBSITE_CHARS,
+    MIN_ORGANISATION_NAME_CHARS, Organisation, OrganisationName, Population, Website,
 };
 pub use person::{Civility, MAX_NAME_CHARS, PersonName, RepresentativeTitle};
 pub use phone::Phone;

@@ -1,12 +1,15 @@
-//! What describes a member organisation: its name, categories, population and website.
+//! A member organisation: its profile and logo, and what describes it (name, categories,
+//! population, website).
 
 use std::fmt;
 
+use chrono::{DateTime, Utc};
 use id77_kit::violations::FieldViolation;
 use serde::{Deserialize, Serialize};
 use unicode_normalization::UnicodeNormalization as _;
+use uuid::Uuid;
 
-use super::fold;
+use super::{Canton, Referent, Representative, Siret, fold};
 
 /// Shortest organisation name accepted, in characters.
 pub const MIN_ORGANISATION_NAME_CHARS: usize = 2;
@@ -17,6 +20,46 @@ pub const MAX_ORGANISATION_NAME_CHARS: usize = 200;
 pub const MAX_POPULATION: u32 = 10_000_000;
 /// Longest website address accepted, in characters.
 pub const MAX_WEBSITE_CHARS: usize = 300;
+
+/// A member organisation's profile.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Organisation {
+    /// Its id.
+    pub id: Uuid,
+    /// "Collectivité ou organisme".
+    pub name: OrganisationName,
+    /// At least one, in the order ticked.
+    pub categories: Vec<Category>,
+    /// The establishment number.
+    pub siret: Siret,
+    /// Inhabitants.
+    pub population: Population,
+    /// One of the 23 cantons.
+    pub canton: Canton,
+    /// The mayor or president.
+    pub representative: Representative,
+    /// The administrative referent.
+    pub admin_referent: Referent,
+    /// The website, when given.
+    pub website: Option<Website>,
+    /// The current logo's version (cache busting); `None` without a logo.
+    pub logo_version: Option<String>,
+    /// When it registered.
+    pub created_at: DateTime<Utc>,
+    /// Last change of the profile or the logo.
+    pub updated_at: DateTime<Utc>,
+}
+
+/// An organisation's logo as served.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Logo {
+    /// The image bytes.
+    pub image: Vec<u8>,
+    /// Its media type (`image/png`).
+    pub content_type: String,
+    /// Changes with every upload.
+    pub version: String,
+}
 
 /// A category of member organisation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

@@ -19,10 +19,10 @@ use tokio::sync::Notify;
 use uuid::Uuid;
 
 use crate::{
-    domain::{ReferentInput, RepresentativeInput},
+    domain::{Account, ReferentInput, RepresentativeInput},
     error::Error,
     password::Password,
-    store::{Account, NewToken, Redemption, Store, StoreError, StoredToken},
+    store::{NewToken, Redemption, Store, StoreError, StoredToken},
     token::{OneTimeToken, TokenPurpose},
 };
 

@@ -12,13 +12,14 @@ use super::{
 };
 use crate::{
     domain::{
-        Canton, Civility, Email, OrganisationName, PersonName, Phone, Population, Referent,
-        Representative, RepresentativeTitle, Siret, Website, parse_categories,
+        Canton, Civility, Contact, Email, Logo, Organisation, OrganisationName, PersonName, Phone,
+        Population, Referent, Representative, RepresentativeTitle, Siret, Website,
+        parse_categories,
     },
     error::Error,
     events::{self, event, recipient},
     logo::{self, LogoError},
-    store::{Contact, Logo, Organisation, ProfileChange, Redemption, Store},
+    store::{ProfileChange, Redemption, Store},
     token::TokenPurpose,
 };
 

@@ -6,10 +6,10 @@ use uuid::Uuid;
 
 use super::{Identity, new_token, now, redemption};
 use crate::{
-    domain::{AccountStatus, Registration, RegistrationInput, Role},
+    domain::{Account, AccountStatus, Organisation, Registration, RegistrationInput, Role},
     error::Error,
     events::{self, event, recipient},
-    store::{Account, Organisation, Redemption, Store, StoreError},
+    store::{Redemption, Store, StoreError},
     token::TokenPurpose,
 };
 

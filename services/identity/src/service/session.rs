@@ -7,9 +7,10 @@ use uuid::Uuid;
 
 use super::{Identity, Session, account_key, blocking, now};
 use crate::{
+    domain::Account,
     error::Error,
     password,
-    store::{Account, NewRefreshToken, Store},
+    store::{NewRefreshToken, Store},
     token::RefreshToken,
 };
 

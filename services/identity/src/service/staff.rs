@@ -11,11 +11,11 @@ use uuid::Uuid;
 
 use super::{AccountView, Identity, blocking, collect, new_token, now};
 use crate::{
-    domain::{AccountStatus, Email, Identifier, PersonName, Role},
+    domain::{Account, AccountStatus, Email, Identifier, Organisation, PersonName, Role},
     error::Error,
     events::{self, event, recipient},
     password::Password,
-    store::{Account, Decision, Organisation, Store, StoreError},
+    store::{Decision, Store, StoreError},
     token::TokenPurpose,
 };
 
