@@ -18,27 +18,62 @@ mod phone;
 mod registration;
 mod siret;
 
+use id77_kit::violations::FieldViolation;
 use unicode_normalization::{UnicodeNormalization as _, char::is_combining_mark};
 
 pub use account::{
-    Account, AccountStatus, MAX_REJECTION_REASON_CHARS, RejectionReason, Role, TransitionError,
-    UnknownValue,
+    Account, AccountPatch, AccountStatus, AccountUpdate, MAX_REJECTION_REASON_CHARS,
+    RejectionReason, Role, TransitionError, UnknownValue,
 };
 pub use canton::Canton;
-pub use contact::Contact;
+pub use contact::{Contact, ContactInput, MAX_CONTACT_FIELD_CHARS};
 pub use email::{Email, MAX_EMAIL_CHARS};
 pub use identifier::{Identifier, MAX_IDENTIFIER_CHARS, MIN_IDENTIFIER_CHARS};
 pub use organisation::{
     Category, Logo, MAX_ORGANISATION_NAME_CHARS, MAX_POPULATION, MAX_WEBSITE_CHARS,
-    MIN_ORGANISATION_NAME_CHARS, Organisation, OrganisationName, Population, Website,
+    MIN_ORGANISATION_NAME_CHARS, Organisation, OrganisationName, OrganisationPatch,
+    OrganisationUpdate, Population, Website, parse_categories,
 };
-pub use person::{Civility, MAX_NAME_CHARS, PersonName, RepresentativeTitle};
+pub use person::{
+    Civility, MAX_NAME_CHARS, PersonName, Referent, ReferentInput, Representative,
+    RepresentativeInput, RepresentativeTitle,
+};
 pub use phone::Phone;
-pub use registration::{
-    Referent, ReferentInput, Registration, RegistrationInput, Representative, RepresentativeInput,
-    parse_categories,
-};
+pub use registration::{Registration, RegistrationInput};
 pub use siret::Siret;
+
+/// A form's violations, gathered field by field so that the form comes back with every message
+/// next to its field rather than one at a time. Every form of the domain collects them this way.
+#[derive(Debug, Default)]
+pub(crate) struct Violations(Vec<FieldViolation>);
+
+impl Violations {
+    /// The value, or `None` with its violation recorded under the form's `field` name (shared
+    /// types such as civility and names report a generic field).
+    pub(crate) fn keep<T>(&mut self, field: &str, result: Result<T, FieldViolation>) -> Option<T> {
+        match result {
+            Ok(value) => Some(value),
+            Err(mut violation) => {
+                field.clone_into(&mut violation.field);
+                self.0.push(violation);
+                None
+            }
+        }
+    }
+
+    /// Records a violation that no parser of the domain reports.
+    pub(crate) fn push(&mut self, violation: FieldViolation) {
+        self.0.push(violation);
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub(crate) fn into_vec(self) -> Vec<FieldViolation> {
+        self.0
+    }
+}
 
 /// A comparison key for choices typed or picked in a list: lower case, accents dropped, and any
 /// run of other characters than letters and digits made one space (`La Ferté-sous-Jouarre` →

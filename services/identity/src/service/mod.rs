@@ -11,15 +11,12 @@ use std::sync::Arc;
 
 use anyhow::{Context as _, anyhow};
 use chrono::{DateTime, SubsecRound as _, Utc};
-use id77_kit::{
-    auth::{Claims, Signer, Verifier},
-    violations::FieldViolation,
-};
+use id77_kit::auth::{Claims, Signer, Verifier};
 use tokio::sync::Notify;
 use uuid::Uuid;
 
 use crate::{
-    domain::{Account, ReferentInput, RepresentativeInput},
+    domain::Account,
     error::Error,
     password::Password,
     store::{NewToken, Redemption, Store, StoreError, StoredToken},
@@ -32,9 +29,11 @@ mod registration;
 mod session;
 mod staff;
 
-pub use profile::MAX_CONTACT_FIELD_CHARS;
 pub use session::{MAX_LOGIN_FAILURES, THROTTLE_WINDOW};
 pub use staff::{BOOTSTRAP_ADMIN, BootstrapAdmin, StaffInput};
+// The forms' inputs are the domain's, which parses them; kept reachable here, where callers
+// found them first.
+pub use crate::domain::{AccountUpdate, ContactInput, MAX_CONTACT_FIELD_CHARS, OrganisationUpdate};
 
 /// A login session as handed to the client.
 #[derive(Debug, Clone)]
@@ -58,55 +57,6 @@ pub struct AccountView {
     pub account: Account,
     /// Its organisation's name, for member accounts.
     pub organisation_name: Option<String>,
-}
-
-/// "Mon compte" changes; `None` leaves a field as it is.
-#[derive(Debug, Clone, Default)]
-pub struct AccountUpdate {
-    /// First name.
-    pub first_name: Option<String>,
-    /// Last name.
-    pub last_name: Option<String>,
-    /// Phone number; empty removes it.
-    pub phone: Option<String>,
-    /// A new address, confirmed before it replaces the current one.
-    pub email: Option<String>,
-}
-
-/// Profile form changes; `None` leaves a field as it is.
-#[derive(Debug, Clone, Default)]
-pub struct OrganisationUpdate {
-    /// "Collectivité ou organisme".
-    pub name: Option<String>,
-    /// Replaces the categories (an empty list is refused).
-    pub categories: Option<Vec<String>>,
-    /// SIRET.
-    pub siret: Option<String>,
-    /// Population.
-    pub population: Option<u32>,
-    /// Canton.
-    pub canton: Option<String>,
-    /// Replaces the representative (all four fields).
-    pub representative: Option<RepresentativeInput>,
-    /// Replaces the administrative referent (all three fields).
-    pub admin_referent: Option<ReferentInput>,
-    /// Website; empty removes it.
-    pub website: Option<String>,
-}
-
-/// A technical contact as typed.
-#[derive(Debug, Clone, Default)]
-pub struct ContactInput {
-    /// Job title.
-    pub title: String,
-    /// First and last name.
-    pub full_name: String,
-    /// Department.
-    pub service: String,
-    /// Address.
-    pub email: String,
-    /// Phone number.
-    pub phone: String,
 }
 
 /// The identity service over its store.
@@ -290,26 +240,4 @@ async fn blocking<T: Send + 'static>(
     tokio::task::spawn_blocking(work)
         .await
         .map_err(|e| Error::Internal(anyhow!("a blocking task failed: {e}")))
-}
-
-/// The value, or `None` with the violation kept.
-fn collect<T>(
-    violations: &mut Vec<FieldViolation>,
-    result: Result<T, FieldViolation>,
-) -> Option<T> {
-    match result {
-        Ok(value) => Some(value),
-        Err(violation) => {
-            violations.push(violation);
-            None
-        }
-    }
-}
-
-/// The violation reported under `field`.
-fn rename<T>(result: Result<T, FieldViolation>, field: &str) -> Result<T, FieldViolation> {
-    result.map_err(|mut violation| {
-        field.clone_into(&mut violation.field);
-        violation
-    })
 }

@@ -2,29 +2,22 @@
 //! organisation's profile, logo and technical contacts.
 
 use anyhow::anyhow;
-use id77_kit::{auth::Claims, violations::FieldViolation};
+use id77_kit::auth::Claims;
 use id77_proto::events::v1 as ev;
 use uuid::Uuid;
 
 use super::{
-    AccountUpdate, AccountView, ContactInput, Identity, OrganisationUpdate, blocking, collect,
-    new_token, now, redemption, rename,
+    AccountUpdate, AccountView, ContactInput, Identity, OrganisationUpdate, blocking, new_token,
+    now, redemption,
 };
 use crate::{
-    domain::{
-        Canton, Civility, Contact, Email, Logo, Organisation, OrganisationName, PersonName, Phone,
-        Population, Referent, Representative, RepresentativeTitle, Siret, Website,
-        parse_categories,
-    },
+    domain::{AccountPatch, Contact, Email, Logo, Organisation, OrganisationPatch},
     error::Error,
     events::{self, event, recipient},
     logo::{self, LogoError},
     store::{ProfileChange, Redemption, Store},
     token::TokenPurpose,
 };
-
-/// Longest free-text contact field (title, full name, service), in characters.
-pub const MAX_CONTACT_FIELD_CHARS: usize = 100;
 
 impl<S: Store> Identity<S> {
     /// The caller's account.
@@ -41,31 +34,17 @@ impl<S: Store> Identity<S> {
         update: AccountUpdate,
     ) -> Result<AccountView, Error> {
         let account = self.current_account(claims).await?;
-        let mut violations = Vec::new();
-        let first_name = match &update.first_name {
-            Some(name) => collect(&mut violations, PersonName::parse_field("first_name", name))
-                .map(|n| n.as_str().to_owned()),
-            None => Some(account.first_name.clone()),
-        };
-        let last_name = match &update.last_name {
-            Some(name) => collect(&mut violations, PersonName::parse_field("last_name", name))
-                .map(|n| n.as_str().to_owned()),
-            None => Some(account.last_name.clone()),
-        };
-        let phone = match update.phone.as_deref().map(str::trim) {
-            Some("") => Some(None),
-            Some(phone) => collect(&mut violations, Phone::parse(phone)).map(Some),
-            None => Some(account.phone.clone()),
-        };
-        let email = match &update.email {
-            Some(email) => collect(&mut violations, Email::parse(email)).map(Some),
-            None => Some(None),
-        };
-        let (Some(first_name), Some(last_name), Some(phone), Some(email)) =
-            (first_name, last_name, phone, email)
-        else {
-            return Err(Error::Invalid(violations));
-        };
+        let patch = AccountPatch::parse(&update)?;
+        let first_name = patch.first_name.map_or_else(
+            || account.first_name.clone(),
+            |name| name.as_str().to_owned(),
+        );
+        let last_name = patch.last_name.map_or_else(
+            || account.last_name.clone(),
+            |name| name.as_str().to_owned(),
+        );
+        let phone = patch.phone.unwrap_or_else(|| account.phone.clone());
+        let email = patch.email;
         let now = now();
         let email_change = match email {
             Some(email) if email.normalized() != account.email.normalized() => {
@@ -167,94 +146,7 @@ impl<S: Store> Identity<S> {
         update: OrganisationUpdate,
     ) -> Result<(Organisation, Vec<Contact>), Error> {
         let (mut organisation, _) = self.organisation(claims).await?;
-        let mut v = Vec::new();
-        if let Some(name) = &update.name
-            && let Some(name) = collect(&mut v, rename(OrganisationName::parse(name), "name"))
-        {
-            organisation.name = name;
-        }
-        if let Some(categories) = &update.categories
-            && let Some(categories) = collect(&mut v, parse_categories(categories))
-        {
-            organisation.categories = categories;
-        }
-        if let Some(siret) = &update.siret
-            && let Some(siret) = collect(&mut v, Siret::parse(siret))
-        {
-            organisation.siret = siret;
-        }
-        if let Some(population) = update.population
-            && let Some(population) = collect(&mut v, Population::parse(&population.to_string()))
-        {
-            organisation.population = population;
-        }
-        if let Some(canton) = &update.canton
-            && let Some(canton) = collect(&mut v, Canton::parse(canton))
-        {
-            organisation.canton = canton;
-        }
-        if let Some(input) = &update.representative {
-            let title = collect(
-                &mut v,
-                rename(
-                    RepresentativeTitle::parse(&input.title),
-                    "representative.title",
-                ),
-            );
-            let civility = collect(
-                &mut v,
-                rename(Civility::parse(&input.civility), "representative.civility"),
-            );
-            let first_name = collect(
-                &mut v,
-                PersonName::parse_field("representative.first_name", &input.first_name),
-            );
-            let last_name = collect(
-                &mut v,
-                PersonName::parse_field("representative.last_name", &input.last_name),
-            );
-            if let (Some(title), Some(civility), Some(first_name), Some(last_name)) =
-                (title, civility, first_name, last_name)
-            {
-                organisation.representative = Representative {
-                    title,
-                    civility,
-                    first_name,
-                    last_name,
-                };
-            }
-        }
-        if let Some(input) = &update.admin_referent {
-            let civility = collect(
-                &mut v,
-                rename(Civility::parse(&input.civility), "admin_referent.civility"),
-            );
-            let first_name = collect(
-                &mut v,
-                PersonName::parse_field("admin_referent.first_name", &input.first_name),
-            );
-            let last_name = collect(
-                &mut v,
-                PersonName::parse_field("admin_referent.last_name", &input.last_name),
-            );
-            if let (Some(civility), Some(first_name), Some(last_name)) =
-                (civility, first_name, last_name)
-            {
-                organisation.admin_referent = Referent {
-                    civility,
-                    first_name,
-                    last_name,
-                };
-            }
-        }
-        if let Some(website) = &update.website
-            && let Some(website) = collect(&mut v, Website::parse(website))
-        {
-            organisation.website = website;
-        }
-        if !v.is_empty() {
-            return Err(Error::Invalid(v));
-        }
+        OrganisationPatch::parse(&update)?.apply_to(&mut organisation);
         organisation.updated_at = now();
         let message = ev::OrganisationUpdated {
             organisation_id: organisation.id.to_string(),
@@ -322,36 +214,7 @@ impl<S: Store> Identity<S> {
         input: ContactInput,
     ) -> Result<Contact, Error> {
         let organisation_id = self.own_organisation(claims).await?;
-        let mut v = Vec::new();
-        let title = collect(
-            &mut v,
-            contact_text("title", "l'intitulé du poste", &input.title),
-        );
-        let full_name = collect(
-            &mut v,
-            contact_text("full_name", "le prénom et le nom", &input.full_name),
-        );
-        let service = collect(
-            &mut v,
-            contact_text("service", "le service", &input.service),
-        );
-        let email = collect(&mut v, Email::parse(&input.email));
-        let phone = collect(&mut v, Phone::parse(&input.phone));
-        let (Some(title), Some(full_name), Some(service), Some(email), Some(phone)) =
-            (title, full_name, service, email, phone)
-        else {
-            return Err(Error::Invalid(v));
-        };
-        let contact = Contact {
-            id: Uuid::now_v7(),
-            organisation_id,
-            title,
-            full_name,
-            service,
-            email,
-            phone,
-            created_at: now(),
-        };
+        let contact = Contact::parse(&input, Uuid::now_v7(), organisation_id, now())?;
         let message = ev::ContactChanged {
             organisation_id: organisation_id.to_string(),
             contact_id: contact.id.to_string(),
@@ -411,17 +274,4 @@ fn random_hex(bytes: usize) -> Result<String, Error> {
     let mut buffer = vec![0u8; bytes];
     getrandom::fill(&mut buffer).map_err(|e| anyhow!("no randomness: {e}"))?;
     Ok(hex::encode(buffer))
-}
-
-/// A contact's free-text field: trimmed, 1 to 100 characters, no control characters.
-fn contact_text(field: &str, what: &str, input: &str) -> Result<String, FieldViolation> {
-    let text = input.split_whitespace().collect::<Vec<_>>().join(" ");
-    let length = text.chars().count();
-    if length == 0 || length > MAX_CONTACT_FIELD_CHARS || text.chars().any(char::is_control) {
-        return Err(FieldViolation::new(
-            field,
-            format!("Indiquez {what} (de 1 à {MAX_CONTACT_FIELD_CHARS} caractères)."),
-        ));
-    }
-    Ok(text)
 }

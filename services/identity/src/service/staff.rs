@@ -9,9 +9,11 @@ use id77_kit::{
 use id77_proto::events::v1 as ev;
 use uuid::Uuid;
 
-use super::{AccountView, Identity, blocking, collect, new_token, now};
+use super::{AccountView, Identity, blocking, new_token, now};
 use crate::{
-    domain::{Account, AccountStatus, Email, Identifier, Organisation, PersonName, Role},
+    domain::{
+        Account, AccountStatus, Email, Identifier, Organisation, PersonName, Role, Violations,
+    },
     error::Error,
     events::{self, event, recipient},
     password::Password,
@@ -121,15 +123,15 @@ impl<S: Store> Identity<S> {
         input: StaffInput,
     ) -> Result<AccountView, Error> {
         self.admin(claims).await?;
-        let mut v = Vec::new();
-        let identifier = collect(&mut v, Identifier::parse(&input.identifier));
-        let email = collect(&mut v, Email::parse(&input.email));
-        let first_name = collect(
-            &mut v,
+        let mut v = Violations::default();
+        let identifier = v.keep("identifier", Identifier::parse(&input.identifier));
+        let email = v.keep("email", Email::parse(&input.email));
+        let first_name = v.keep(
+            "first_name",
             PersonName::parse_field("first_name", &input.first_name),
         );
-        let last_name = collect(
-            &mut v,
+        let last_name = v.keep(
+            "last_name",
             PersonName::parse_field("last_name", &input.last_name),
         );
         let role = match input.role {
@@ -145,7 +147,7 @@ impl<S: Store> Identity<S> {
         let (Some(identifier), Some(email), Some(first_name), Some(last_name), Some(role)) =
             (identifier, email, first_name, last_name, role)
         else {
-            return Err(Error::Invalid(v));
+            return Err(Error::Invalid(v.into_vec()));
         };
         let now = now();
         let account = Account {
