@@ -388,11 +388,7 @@ impl AccountPatch {
                     .as_ref()
                     .and_then(|email| v.keep("email", Email::parse(email))),
             };
-        if v.is_empty() {
-            Ok(patch)
-        } else {
-            Err(v.into_vec())
-        }
+        v.finish(Some(patch))
     }
 }
 

@@ -55,6 +55,38 @@ impl Contact {
         created_at: DateTime<Utc>,
     ) -> Result<Self, Vec<FieldViolation>> {
         let mut v = Violations::default();
+        let fields = ContactFields::parse(input, &mut v);
+        let ContactFields {
+            title,
+            full_name,
+            service,
+            email,
+            phone,
+        } = v.finish(fields)?;
+        Ok(Self {
+            id,
+            organisation_id,
+            title,
+            full_name,
+            service,
+            email,
+            phone,
+            created_at,
+        })
+    }
+}
+
+/// What the contact form gives, valid.
+struct ContactFields {
+    title: String,
+    full_name: String,
+    service: String,
+    email: Email,
+    phone: Phone,
+}
+
+impl ContactFields {
+    fn parse(input: &ContactInput, v: &mut Violations) -> Option<Self> {
         let title = v.keep(
             "title",
             contact_text("title", "l'intitulé du poste", &input.title),
@@ -69,20 +101,12 @@ impl Contact {
         );
         let email = v.keep("email", Email::parse(&input.email));
         let phone = v.keep("phone", Phone::parse(&input.phone));
-        let (Some(title), Some(full_name), Some(service), Some(email), Some(phone)) =
-            (title, full_name, service, email, phone)
-        else {
-            return Err(v.into_vec());
-        };
-        Ok(Self {
-            id,
-            organisation_id,
-            title,
-            full_name,
-            service,
-            email,
-            phone,
-            created_at,
+        Some(Self {
+            title: title?,
+            full_name: full_name?,
+            service: service?,
+            email: email?,
+            phone: phone?,
         })
     }
 }

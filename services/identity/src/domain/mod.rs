@@ -66,8 +66,12 @@ impl Violations {
         self.0.push(violation);
     }
 
-    pub(crate) fn is_empty(&self) -> bool {
-        self.0.is_empty()
+    /// `value` when no field was refused, every violation otherwise.
+    pub(crate) fn finish<T>(self, value: Option<T>) -> Result<T, Vec<FieldViolation>> {
+        match value {
+            Some(value) if self.0.is_empty() => Ok(value),
+            _ => Err(self.0),
+        }
     }
 
     pub(crate) fn into_vec(self) -> Vec<FieldViolation> {

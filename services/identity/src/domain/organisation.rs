@@ -143,11 +143,7 @@ impl OrganisationPatch {
                 .as_ref()
                 .and_then(|website| v.keep("website", Website::parse(website))),
         };
-        if v.is_empty() {
-            Ok(patch)
-        } else {
-            Err(v.into_vec())
-        }
+        v.finish(Some(patch))
     }
 
     /// Writes the changed fields into `organisation`.

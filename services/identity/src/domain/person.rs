@@ -233,14 +233,17 @@ impl Representative {
             "representative.title",
             RepresentativeTitle::parse(&input.title),
         );
-        let civility = v.keep("representative.civility", Civility::parse(&input.civility));
-        let first_name = name(v, "representative.first_name", &input.first_name);
-        let last_name = name(v, "representative.last_name", &input.last_name);
+        let person = civil_person(
+            v,
+            "representative",
+            [&input.civility, &input.first_name, &input.last_name],
+        );
+        let (civility, first_name, last_name) = person?;
         Some(Self {
             title: title?,
-            civility: civility?,
-            first_name: first_name?,
-            last_name: last_name?,
+            civility,
+            first_name,
+            last_name,
         })
     }
 }
@@ -249,15 +252,30 @@ impl Referent {
     /// The three fields of the registration and profile forms, each violation recorded under
     /// `admin_referent.<field>`; `None` when any is refused.
     pub(super) fn parse_fields(input: &ReferentInput, v: &mut Violations) -> Option<Self> {
-        let civility = v.keep("admin_referent.civility", Civility::parse(&input.civility));
-        let first_name = name(v, "admin_referent.first_name", &input.first_name);
-        let last_name = name(v, "admin_referent.last_name", &input.last_name);
+        let (civility, first_name, last_name) = civil_person(
+            v,
+            "admin_referent",
+            [&input.civility, &input.first_name, &input.last_name],
+        )?;
         Some(Self {
-            civility: civility?,
-            first_name: first_name?,
-            last_name: last_name?,
+            civility,
+            first_name,
+            last_name,
         })
     }
+}
+
+/// The civility, first and last name of the person the form names `prefix`, each violation
+/// recorded under `<prefix>.civility`, `<prefix>.first_name`, `<prefix>.last_name`.
+fn civil_person(
+    v: &mut Violations,
+    prefix: &str,
+    [civility, first_name, last_name]: [&str; 3],
+) -> Option<(Civility, PersonName, PersonName)> {
+    let civility = v.keep(&format!("{prefix}.civility"), Civility::parse(civility));
+    let first_name = name(v, &format!("{prefix}.first_name"), first_name);
+    let last_name = name(v, &format!("{prefix}.last_name"), last_name);
+    Some((civility?, first_name?, last_name?))
 }
 
 /// A name of the form's `field`, whose message says "prénom" or "nom" after that field.

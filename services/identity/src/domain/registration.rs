@@ -66,6 +66,11 @@ impl Registration {
     /// message next to its field rather than one at a time. At most one violation per field.
     pub fn parse(input: RegistrationInput) -> Result<Self, Vec<FieldViolation>> {
         let mut v = Violations::default();
+        let registration = Self::parse_fields(&input, &mut v);
+        v.finish(registration)
+    }
+
+    fn parse_fields(input: &RegistrationInput, v: &mut Violations) -> Option<Self> {
         let organisation_name = v.keep(
             "organisation_name",
             OrganisationName::parse(&input.organisation_name),
@@ -74,48 +79,22 @@ impl Registration {
         let siret = v.keep("siret", Siret::parse(&input.siret));
         let population = v.keep("population", Population::parse(&input.population));
         let canton = v.keep("canton", Canton::parse(&input.canton));
-        let representative = Representative::parse_fields(&input.representative, &mut v);
-        let admin_referent = Referent::parse_fields(&input.admin_referent, &mut v);
+        let representative = Representative::parse_fields(&input.representative, v);
+        let admin_referent = Referent::parse_fields(&input.admin_referent, v);
         let identifier = v.keep("identifier", Identifier::parse(&input.identifier));
         let email = v.keep("email", Email::parse(&input.email));
         let phone = v.keep("phone", Phone::parse(&input.phone));
-        let (
-            Some(organisation_name),
-            Some(categories),
-            Some(siret),
-            Some(population),
-            Some(canton),
-            Some(representative),
-            Some(admin_referent),
-            Some(identifier),
-            Some(email),
-            Some(phone),
-        ) = (
-            organisation_name,
-            categories,
-            siret,
-            population,
-            canton,
-            representative,
-            admin_referent,
-            identifier,
-            email,
-            phone,
-        )
-        else {
-            return Err(v.into_vec());
-        };
-        Ok(Self {
-            organisation_name,
-            categories,
-            siret,
-            population,
-            canton,
-            representative,
-            admin_referent,
-            identifier,
-            email,
-            phone,
+        Some(Self {
+            organisation_name: organisation_name?,
+            categories: categories?,
+            siret: siret?,
+            population: population?,
+            canton: canton?,
+            representative: representative?,
+            admin_referent: admin_referent?,
+            identifier: identifier?,
+            email: email?,
+            phone: phone?,
         })
     }
 }
