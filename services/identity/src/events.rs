@@ -9,7 +9,7 @@ use id77_proto::events::v1 as pb;
 use prost::Message;
 use uuid::Uuid;
 
-use crate::store::Account;
+use crate::domain::Account;
 
 /// The `source` of every event of this service.
 pub const SOURCE: &str = "id77-identity";

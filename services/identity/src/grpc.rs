@@ -9,12 +9,15 @@ use id77_proto::identity::v1 as pb;
 use tonic::{Request, Response, Status};
 
 use crate::{
-    domain::{AccountStatus, ReferentInput, RegistrationInput, RepresentativeInput, Role},
+    domain::{
+        Account, AccountStatus, Contact, Organisation, ReferentInput, RegistrationInput,
+        RepresentativeInput, Role,
+    },
     error::Error,
     service::{
         AccountUpdate, AccountView, ContactInput, Identity, OrganisationUpdate, Session, StaffInput,
     },
-    store::{Account, Contact, Organisation, Store},
+    store::Store,
 };
 
 /// The tonic service over a shared [`Identity`].

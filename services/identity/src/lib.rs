@@ -1,8 +1,9 @@
 //! The ID77 identity service: accounts, member organisations (profiles, logos, technical
 //! contacts), registration and approval, invitations, passwords and sessions.
 //!
-//! - [`domain`]: values parsed at the edge, the registration form, roles and statuses;
-//!   [`password`] (policy, argon2id) and [`token`] (one-time and refresh tokens, stored hashed).
+//! - [`domain`]: the entities, values parsed at the edge, the registration form, roles and
+//!   statuses; [`password`] (policy, argon2id) and [`token`] (one-time and refresh tokens, stored
+//!   hashed).
 //! - [`store`]: the `Store` trait, one SQL body for PostgreSQL and SQLite; every change that
 //!   others must hear about writes its event to the outbox in the same transaction.
 //! - [`service`]: the use cases ([`Identity`]); [`grpc`]: `id77.identity.v1.IdentityService`;

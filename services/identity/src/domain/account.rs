@@ -11,8 +11,12 @@
 
 use std::{fmt, str::FromStr};
 
+use chrono::{DateTime, Utc};
 use id77_kit::violations::FieldViolation;
 use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::{Email, Identifier, PersonName, Phone, Violations};
 
 /// Longest rejection reason accepted, in characters.
 pub const MAX_REJECTION_REASON_CHARS: usize = 1000;
@@ -288,6 +292,106 @@ impl FromStr for AccountStatus {
     }
 }
 
+/// A login: an organisation's account or an ID77 staff member's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Account {
+    /// Its id (the `sub` of its access tokens).
+    pub id: Uuid,
+    /// The member organisation; `None` for staff.
+    pub organisation_id: Option<Uuid>,
+    /// The login identifier, in the case typed.
+    pub identifier: Identifier,
+    /// The confirmed address.
+    pub email: Email,
+    /// A new address waiting for confirmation.
+    pub pending_email: Option<Email>,
+    /// First name; validated by `PersonName` when a person typed it, empty for the bootstrap
+    /// administrator.
+    pub first_name: String,
+    /// Last name (see `first_name`).
+    pub last_name: String,
+    /// Phone number, when known.
+    pub phone: Option<Phone>,
+    /// What the account may do.
+    pub role: Role,
+    /// Where it stands in its life cycle.
+    pub status: AccountStatus,
+    /// argon2id hash; `None` until the invitation is accepted.
+    pub password_hash: Option<String>,
+    /// Why ID77 refused the registration.
+    pub rejection_reason: Option<String>,
+    /// Creation time.
+    pub created_at: DateTime<Utc>,
+    /// Last change.
+    pub updated_at: DateTime<Utc>,
+}
+
+impl Account {
+    /// How to name the person: first and last name, or the identifier when they are empty.
+    pub fn display_name(&self) -> String {
+        let name = format!("{} {}", self.first_name.trim(), self.last_name.trim());
+        let name = name.trim();
+        if name.is_empty() {
+            self.identifier.as_str().to_owned()
+        } else {
+            name.to_owned()
+        }
+    }
+}
+
+/// "Mon compte" changes as typed; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default)]
+pub struct AccountUpdate {
+    /// First name.
+    pub first_name: Option<String>,
+    /// Last name.
+    pub last_name: Option<String>,
+    /// Phone number; empty removes it.
+    pub phone: Option<String>,
+    /// A new address, confirmed before it replaces the current one.
+    pub email: Option<String>,
+}
+
+/// "Mon compte" changes whose every field is valid; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AccountPatch {
+    /// New first name.
+    pub first_name: Option<PersonName>,
+    /// New last name.
+    pub last_name: Option<PersonName>,
+    /// New phone number; `Some(None)` removes it.
+    pub phone: Option<Option<Phone>>,
+    /// The address asked for (the current one when unchanged).
+    pub email: Option<Email>,
+}
+
+impl AccountPatch {
+    /// Checks every field given with the rules of the registration form and reports every
+    /// problem at once.
+    pub fn parse(update: &AccountUpdate) -> Result<Self, Vec<FieldViolation>> {
+        let mut v = Violations::default();
+        let patch =
+            Self {
+                first_name: update.first_name.as_ref().and_then(|name| {
+                    v.keep("first_name", PersonName::parse_field("first_name", name))
+                }),
+                last_name: update.last_name.as_ref().and_then(|name| {
+                    v.keep("last_name", PersonName::parse_field("last_name", name))
+                }),
+                phone: match update.phone.as_deref().map(str::trim) {
+                    None => None,
+                    Some("") => Some(None),
+                    Some(phone) => v.keep("phone", Phone::parse(phone)).map(Some),
+                },
+                email: update
+                    .email
+                    .as_ref()
+                    .and_then(|email| v.keep("email", Email::parse(email))),
+            };
+        v.finish(Some(patch))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::AccountStatus::*;
@@ -403,5 +507,31 @@ mod tests {
         }
         assert!("Active".parse::<AccountStatus>().is_err());
         assert!("service".parse::<Role>().is_err());
+    }
+
+    #[test]
+    fn an_account_patch_keeps_absent_fields_and_removes_an_empty_phone() {
+        let patch = AccountPatch::parse(&AccountUpdate {
+            first_name: Some(" Anne ".into()),
+            phone: Some("  ".into()),
+            ..AccountUpdate::default()
+        })
+        .unwrap();
+        assert_eq!(
+            patch.first_name.as_ref().map(PersonName::as_str),
+            Some("Anne")
+        );
+        assert_eq!(patch.last_name, None);
+        assert_eq!(patch.phone, Some(None));
+        assert_eq!(patch.email, None);
+        let violations = AccountPatch::parse(&AccountUpdate {
+            first_name: Some("4nne".into()),
+            last_name: Some(String::new()),
+            phone: Some("12".into()),
+            email: Some("nobody".into()),
+        })
+        .unwrap_err();
+        let fields: Vec<&str> = violations.iter().map(|v| v.field.as_str()).collect();
+        assert_eq!(fields, ["first_name", "last_name", "phone", "email"]);
     }
 }

@@ -1,12 +1,17 @@
-//! What describes a member organisation: its name, categories, population and website.
+//! A member organisation: its profile and logo, and what describes it (name, categories,
+//! population, website).
 
 use std::fmt;
 
+use chrono::{DateTime, Utc};
 use id77_kit::violations::FieldViolation;
 use serde::{Deserialize, Serialize};
 use unicode_normalization::UnicodeNormalization as _;
+use uuid::Uuid;
 
-use super::fold;
+use super::{
+    Canton, Referent, ReferentInput, Representative, RepresentativeInput, Siret, Violations, fold,
+};
 
 /// Shortest organisation name accepted, in characters.
 pub const MIN_ORGANISATION_NAME_CHARS: usize = 2;
@@ -17,6 +22,168 @@ pub const MAX_ORGANISATION_NAME_CHARS: usize = 200;
 pub const MAX_POPULATION: u32 = 10_000_000;
 /// Longest website address accepted, in characters.
 pub const MAX_WEBSITE_CHARS: usize = 300;
+
+/// A member organisation's profile.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Organisation {
+    /// Its id.
+    pub id: Uuid,
+    /// "Collectivité ou organisme".
+    pub name: OrganisationName,
+    /// At least one, in the order ticked.
+    pub categories: Vec<Category>,
+    /// The establishment number.
+    pub siret: Siret,
+    /// Inhabitants.
+    pub population: Population,
+    /// One of the 23 cantons.
+    pub canton: Canton,
+    /// The mayor or president.
+    pub representative: Representative,
+    /// The administrative referent.
+    pub admin_referent: Referent,
+    /// The website, when given.
+    pub website: Option<Website>,
+    /// The current logo's version (cache busting); `None` without a logo.
+    pub logo_version: Option<String>,
+    /// When it registered.
+    pub created_at: DateTime<Utc>,
+    /// Last change of the profile or the logo.
+    pub updated_at: DateTime<Utc>,
+}
+
+/// An organisation's logo as served.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Logo {
+    /// The image bytes.
+    pub image: Vec<u8>,
+    /// Its media type (`image/png`).
+    pub content_type: String,
+    /// Changes with every upload.
+    pub version: String,
+}
+
+/// The profile form's changes as typed; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default)]
+pub struct OrganisationUpdate {
+    /// "Collectivité ou organisme".
+    pub name: Option<String>,
+    /// Replaces the categories (an empty list is refused).
+    pub categories: Option<Vec<String>>,
+    /// SIRET.
+    pub siret: Option<String>,
+    /// Population.
+    pub population: Option<u32>,
+    /// Canton.
+    pub canton: Option<String>,
+    /// Replaces the representative (all four fields).
+    pub representative: Option<RepresentativeInput>,
+    /// Replaces the administrative referent (all three fields).
+    pub admin_referent: Option<ReferentInput>,
+    /// Website; empty removes it.
+    pub website: Option<String>,
+}
+
+/// Profile changes whose every field is valid; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OrganisationPatch {
+    /// New name.
+    pub name: Option<OrganisationName>,
+    /// New categories.
+    pub categories: Option<Vec<Category>>,
+    /// New SIRET.
+    pub siret: Option<Siret>,
+    /// New population.
+    pub population: Option<Population>,
+    /// New canton.
+    pub canton: Option<Canton>,
+    /// New representative.
+    pub representative: Option<Representative>,
+    /// New administrative referent.
+    pub admin_referent: Option<Referent>,
+    /// New website; `Some(None)` removes it.
+    pub website: Option<Option<Website>>,
+}
+
+impl OrganisationPatch {
+    /// Checks every field given with the rules of the registration form and reports every
+    /// problem at once; the name is reported under `name`, the profile's name for it.
+    pub fn parse(update: &OrganisationUpdate) -> Result<Self, Vec<FieldViolation>> {
+        let mut v = Violations::default();
+        let patch = Self {
+            name: update
+                .name
+                .as_ref()
+                .and_then(|name| v.keep("name", OrganisationName::parse(name))),
+            categories: update
+                .categories
+                .as_ref()
+                .and_then(|categories| v.keep("categories", parse_categories(categories))),
+            siret: update
+                .siret
+                .as_ref()
+                .and_then(|siret| v.keep("siret", Siret::parse(siret))),
+            population: update.population.and_then(|population| {
+                v.keep("population", Population::parse(&population.to_string()))
+            }),
+            canton: update
+                .canton
+                .as_ref()
+                .and_then(|canton| v.keep("canton", Canton::parse(canton))),
+            representative: update
+                .representative
+                .as_ref()
+                .and_then(|input| Representative::parse_fields(input, &mut v)),
+            admin_referent: update
+                .admin_referent
+                .as_ref()
+                .and_then(|input| Referent::parse_fields(input, &mut v)),
+            website: update
+                .website
+                .as_ref()
+                .and_then(|website| v.keep("website", Website::parse(website))),
+        };
+        v.finish(Some(patch))
+    }
+
+    /// Writes the changed fields into `organisation`.
+    pub fn apply_to(self, organisation: &mut Organisation) {
+        let Self {
+            name,
+            categories,
+            siret,
+            population,
+            canton,
+            representative,
+            admin_referent,
+            website,
+        } = self;
+        if let Some(name) = name {
+            organisation.name = name;
+        }
+        if let Some(categories) = categories {
+            organisation.categories = categories;
+        }
+        if let Some(siret) = siret {
+            organisation.siret = siret;
+        }
+        if let Some(population) = population {
+            organisation.population = population;
+        }
+        if let Some(canton) = canton {
+            organisation.canton = canton;
+        }
+        if let Some(representative) = representative {
+            organisation.representative = representative;
+        }
+        if let Some(admin_referent) = admin_referent {
+            organisation.admin_referent = admin_referent;
+        }
+        if let Some(website) = website {
+            organisation.website = website;
+        }
+    }
+}
 
 /// A category of member organisation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -71,6 +238,32 @@ impl fmt::Display for Category {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.label())
     }
+}
+
+/// At least one category, each known and ticked once (the registration form and the profile
+/// form share this rule).
+pub fn parse_categories(inputs: &[String]) -> Result<Vec<Category>, FieldViolation> {
+    if inputs.iter().all(|input| input.trim().is_empty()) {
+        return Err(FieldViolation::new(
+            "categories",
+            "Cochez au moins une catégorie : Communes, EPCI ou Syndicats.",
+        ));
+    }
+    let mut categories = Vec::with_capacity(inputs.len());
+    for input in inputs {
+        let category = Category::parse(input)?;
+        if categories.contains(&category) {
+            return Err(FieldViolation::new(
+                "categories",
+                format!(
+                    "La catégorie {} est cochée deux fois : cochez chaque catégorie une seule fois.",
+                    category.label()
+                ),
+            ));
+        }
+        categories.push(category);
+    }
+    Ok(categories)
 }
 
 /// The name of the member organisation ("Collectivité ou organisme"): 2 to 200 characters.
@@ -346,5 +539,52 @@ mod tests {
         assert_eq!(long.chars().count(), 300);
         assert!(Website::parse(&long).is_ok());
         assert!(Website::parse(&format!("{long}a")).is_err());
+    }
+
+    #[test]
+    fn a_patch_reports_every_refused_field_under_the_profile_names() {
+        let update = OrganisationUpdate {
+            name: Some("Y".into()),
+            siret: Some("12345678911123".into()),
+            representative: Some(RepresentativeInput {
+                title: "roi".into(),
+                civility: "femme".into(),
+                first_name: "Marie".into(),
+                last_name: "".into(),
+            }),
+            website: Some("ftp://melun.fr".into()),
+            ..OrganisationUpdate::default()
+        };
+        let fields: Vec<String> = OrganisationPatch::parse(&update)
+            .unwrap_err()
+            .into_iter()
+            .map(|v| v.field)
+            .collect();
+        assert_eq!(
+            fields,
+            [
+                "name",
+                "siret",
+                "representative.title",
+                "representative.last_name",
+                "website"
+            ]
+        );
+    }
+
+    #[test]
+    fn an_empty_patch_changes_nothing_and_an_empty_website_removes_it() {
+        assert_eq!(
+            OrganisationPatch::parse(&OrganisationUpdate::default()).unwrap(),
+            OrganisationPatch::default()
+        );
+        let patch = OrganisationPatch::parse(&OrganisationUpdate {
+            website: Some(" ".into()),
+            population: Some(12_500),
+            ..OrganisationUpdate::default()
+        })
+        .unwrap();
+        assert_eq!(patch.website, Some(None));
+        assert_eq!(patch.population.map(Population::get), Some(12_500));
     }
 }

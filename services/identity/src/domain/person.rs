@@ -1,4 +1,5 @@
-//! People named on a registration: civility, representative's title, names.
+//! People named on a registration or a profile: civility, representative's title, names, and
+//! the representative and administrative referent they make up.
 
 use std::fmt;
 
@@ -6,7 +7,7 @@ use id77_kit::violations::FieldViolation;
 use serde::{Deserialize, Serialize};
 use unicode_normalization::UnicodeNormalization as _;
 
-use super::fold;
+use super::{Violations, fold};
 
 /// Longest first or last name accepted, in characters.
 pub const MAX_NAME_CHARS: usize = 100;
@@ -172,6 +173,114 @@ impl fmt::Display for PersonName {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
     }
+}
+
+/// The representative's part of the form.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(default)]
+pub struct RepresentativeInput {
+    /// `maire` or `president`.
+    pub title: String,
+    /// `femme` or `homme`.
+    pub civility: String,
+    /// "Prénom".
+    pub first_name: String,
+    /// "Nom".
+    pub last_name: String,
+}
+
+/// The administrative referent's part of the form.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(default)]
+pub struct ReferentInput {
+    /// `femme` or `homme`.
+    pub civility: String,
+    /// "Prénom du référent".
+    pub first_name: String,
+    /// "Nom du référent".
+    pub last_name: String,
+}
+
+/// The mayor or president of the organisation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Representative {
+    /// Maire or Président(e).
+    pub title: RepresentativeTitle,
+    /// Mme or M.
+    pub civility: Civility,
+    /// First name.
+    pub first_name: PersonName,
+    /// Last name.
+    pub last_name: PersonName,
+}
+
+/// A named person with a civility: the administrative referent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Referent {
+    /// Mme or M.
+    pub civility: Civility,
+    /// First name.
+    pub first_name: PersonName,
+    /// Last name.
+    pub last_name: PersonName,
+}
+
+impl Representative {
+    /// The four fields of the registration and profile forms, each violation recorded under
+    /// `representative.<field>`; `None` when any is refused.
+    pub(super) fn parse_fields(input: &RepresentativeInput, v: &mut Violations) -> Option<Self> {
+        let title = v.keep(
+            "representative.title",
+            RepresentativeTitle::parse(&input.title),
+        );
+        let person = civil_person(
+            v,
+            "representative",
+            [&input.civility, &input.first_name, &input.last_name],
+        );
+        let (civility, first_name, last_name) = person?;
+        Some(Self {
+            title: title?,
+            civility,
+            first_name,
+            last_name,
+        })
+    }
+}
+
+impl Referent {
+    /// The three fields of the registration and profile forms, each violation recorded under
+    /// `admin_referent.<field>`; `None` when any is refused.
+    pub(super) fn parse_fields(input: &ReferentInput, v: &mut Violations) -> Option<Self> {
+        let (civility, first_name, last_name) = civil_person(
+            v,
+            "admin_referent",
+            [&input.civility, &input.first_name, &input.last_name],
+        )?;
+        Some(Self {
+            civility,
+            first_name,
+            last_name,
+        })
+    }
+}
+
+/// The civility, first and last name of the person the form names `prefix`, each violation
+/// recorded under `<prefix>.civility`, `<prefix>.first_name`, `<prefix>.last_name`.
+fn civil_person(
+    v: &mut Violations,
+    prefix: &str,
+    [civility, first_name, last_name]: [&str; 3],
+) -> Option<(Civility, PersonName, PersonName)> {
+    let civility = v.keep(&format!("{prefix}.civility"), Civility::parse(civility));
+    let first_name = name(v, &format!("{prefix}.first_name"), first_name);
+    let last_name = name(v, &format!("{prefix}.last_name"), last_name);
+    Some((civility?, first_name?, last_name?))
+}
+
+/// A name of the form's `field`, whose message says "prénom" or "nom" after that field.
+fn name(v: &mut Violations, field: &str, input: &str) -> Option<PersonName> {
+    v.keep(field, PersonName::parse_field(field, input))
 }
 
 #[cfg(test)]

@@ -4,8 +4,8 @@ use id77_kit::violations::FieldViolation;
 use serde::{Deserialize, Deserializer};
 
 use super::{
-    Canton, Category, Civility, Email, Identifier, OrganisationName, PersonName, Phone, Population,
-    RepresentativeTitle, Siret,
+    Canton, Category, Email, Identifier, OrganisationName, Phone, Population, Referent,
+    ReferentInput, Representative, RepresentativeInput, Siret, Violations, parse_categories,
 };
 
 /// The form as submitted, every field as typed. Field names are those of the registration JSON
@@ -34,56 +34,6 @@ pub struct RegistrationInput {
     pub email: String,
     /// A French number.
     pub phone: String,
-}
-
-/// The representative's part of the form.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
-#[serde(default)]
-pub struct RepresentativeInput {
-    /// `maire` or `president`.
-    pub title: String,
-    /// `femme` or `homme`.
-    pub civility: String,
-    /// "Prénom".
-    pub first_name: String,
-    /// "Nom".
-    pub last_name: String,
-}
-
-/// The administrative referent's part of the form.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
-#[serde(default)]
-pub struct ReferentInput {
-    /// `femme` or `homme`.
-    pub civility: String,
-    /// "Prénom du référent".
-    pub first_name: String,
-    /// "Nom du référent".
-    pub last_name: String,
-}
-
-/// The mayor or president of the organisation.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Representative {
-    /// Maire or Président(e).
-    pub title: RepresentativeTitle,
-    /// Mme or M.
-    pub civility: Civility,
-    /// First name.
-    pub first_name: PersonName,
-    /// Last name.
-    pub last_name: PersonName,
-}
-
-/// A named person with a civility: the administrative referent.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Referent {
-    /// Mme or M.
-    pub civility: Civility,
-    /// First name.
-    pub first_name: PersonName,
-    /// Last name.
-    pub last_name: PersonName,
 }
 
 /// A registration whose every field is valid.
@@ -115,158 +65,38 @@ impl Registration {
     /// Checks every field and reports every problem at once, so the form comes back with each
     /// message next to its field rather than one at a time. At most one violation per field.
     pub fn parse(input: RegistrationInput) -> Result<Self, Vec<FieldViolation>> {
-        let mut violations = Vec::new();
-        let v = &mut violations;
-        let organisation_name = keep(
-            v,
-            OrganisationName::parse(&input.organisation_name),
+        let mut v = Violations::default();
+        let registration = Self::parse_fields(&input, &mut v);
+        v.finish(registration)
+    }
+
+    fn parse_fields(input: &RegistrationInput, v: &mut Violations) -> Option<Self> {
+        let organisation_name = v.keep(
             "organisation_name",
+            OrganisationName::parse(&input.organisation_name),
         );
-        let categories = keep(v, parse_categories(&input.categories), "categories");
-        let siret = keep(v, Siret::parse(&input.siret), "siret");
-        let population = keep(v, Population::parse(&input.population), "population");
-        let canton = keep(v, Canton::parse(&input.canton), "canton");
-        let representative = input.representative;
-        let title = keep(
-            v,
-            RepresentativeTitle::parse(&representative.title),
-            "representative.title",
-        );
-        let civility = keep(
-            v,
-            Civility::parse(&representative.civility),
-            "representative.civility",
-        );
-        let first_name = keep(
-            v,
-            PersonName::parse_field("representative.first_name", &representative.first_name),
-            "representative.first_name",
-        );
-        let last_name = keep(
-            v,
-            PersonName::parse_field("representative.last_name", &representative.last_name),
-            "representative.last_name",
-        );
-        let referent = input.admin_referent;
-        let referent_civility = keep(
-            v,
-            Civility::parse(&referent.civility),
-            "admin_referent.civility",
-        );
-        let referent_first_name = keep(
-            v,
-            PersonName::parse_field("admin_referent.first_name", &referent.first_name),
-            "admin_referent.first_name",
-        );
-        let referent_last_name = keep(
-            v,
-            PersonName::parse_field("admin_referent.last_name", &referent.last_name),
-            "admin_referent.last_name",
-        );
-        let identifier = keep(v, Identifier::parse(&input.identifier), "identifier");
-        let email = keep(v, Email::parse(&input.email), "email");
-        let phone = keep(v, Phone::parse(&input.phone), "phone");
-
-        match (
-            organisation_name,
-            categories,
-            siret,
-            population,
-            canton,
-            title,
-            civility,
-            first_name,
-            last_name,
-            referent_civility,
-            referent_first_name,
-            referent_last_name,
-            identifier,
-            email,
-            phone,
-        ) {
-            (
-                Some(organisation_name),
-                Some(categories),
-                Some(siret),
-                Some(population),
-                Some(canton),
-                Some(title),
-                Some(civility),
-                Some(first_name),
-                Some(last_name),
-                Some(referent_civility),
-                Some(referent_first_name),
-                Some(referent_last_name),
-                Some(identifier),
-                Some(email),
-                Some(phone),
-            ) => Ok(Self {
-                organisation_name,
-                categories,
-                siret,
-                population,
-                canton,
-                representative: Representative {
-                    title,
-                    civility,
-                    first_name,
-                    last_name,
-                },
-                admin_referent: Referent {
-                    civility: referent_civility,
-                    first_name: referent_first_name,
-                    last_name: referent_last_name,
-                },
-                identifier,
-                email,
-                phone,
-            }),
-            _ => Err(violations),
-        }
+        let categories = v.keep("categories", parse_categories(&input.categories));
+        let siret = v.keep("siret", Siret::parse(&input.siret));
+        let population = v.keep("population", Population::parse(&input.population));
+        let canton = v.keep("canton", Canton::parse(&input.canton));
+        let representative = Representative::parse_fields(&input.representative, v);
+        let admin_referent = Referent::parse_fields(&input.admin_referent, v);
+        let identifier = v.keep("identifier", Identifier::parse(&input.identifier));
+        let email = v.keep("email", Email::parse(&input.email));
+        let phone = v.keep("phone", Phone::parse(&input.phone));
+        Some(Self {
+            organisation_name: organisation_name?,
+            categories: categories?,
+            siret: siret?,
+            population: population?,
+            canton: canton?,
+            representative: representative?,
+            admin_referent: admin_referent?,
+            identifier: identifier?,
+            email: email?,
+            phone: phone?,
+        })
     }
-}
-
-/// The value, or `None` with its violation recorded under the form's `field` name (shared types
-/// such as civility and names report a generic field).
-fn keep<T>(
-    violations: &mut Vec<FieldViolation>,
-    result: Result<T, FieldViolation>,
-    field: &str,
-) -> Option<T> {
-    match result {
-        Ok(value) => Some(value),
-        Err(mut violation) => {
-            field.clone_into(&mut violation.field);
-            violations.push(violation);
-            None
-        }
-    }
-}
-
-/// At least one category, each known and ticked once (the registration form and the profile
-/// form share this rule).
-pub fn parse_categories(inputs: &[String]) -> Result<Vec<Category>, FieldViolation> {
-    if inputs.iter().all(|input| input.trim().is_empty()) {
-        return Err(FieldViolation::new(
-            "categories",
-            "Cochez au moins une catégorie : Communes, EPCI ou Syndicats.",
-        ));
-    }
-    let mut categories = Vec::with_capacity(inputs.len());
-    for input in inputs {
-        let category = Category::parse(input)?;
-        if categories.contains(&category) {
-            return Err(FieldViolation::new(
-                "categories",
-                format!(
-                    "La catégorie {} est cochée deux fois : cochez chaque catégorie une seule fois.",
-                    category.label()
-                ),
-            ));
-        }
-        categories.push(category);
-    }
-    Ok(categories)
 }
 
 /// Forms post the population as text, API clients often as a JSON number: take both as text,
@@ -289,6 +119,7 @@ fn string_or_number<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::{Civility, RepresentativeTitle};
 
     fn valid_input() -> RegistrationInput {
         RegistrationInput {

@@ -3,13 +3,13 @@
 use chrono::{DateTime, SubsecRound as _, TimeDelta, Utc};
 use id77_identity::{
     domain::{
-        AccountStatus, Canton, Category, Civility, Email, Identifier, OrganisationName, PersonName,
-        Phone, Population, Referent, Representative, RepresentativeTitle, Role, Siret, Website,
+        Account, AccountStatus, Canton, Category, Civility, Contact, Email, Identifier, Logo,
+        Organisation, OrganisationName, PersonName, Phone, Population, Referent, Representative,
+        RepresentativeTitle, Role, Siret, Website,
     },
     events::{self, event},
     store::{
-        Account, Contact, Decision, Logo, NewRefreshToken, NewToken, Organisation, ProfileChange,
-        Redemption, Store, StoreError, Unique,
+        Decision, NewRefreshToken, NewToken, ProfileChange, Redemption, Store, StoreError, Unique,
     },
     token::TokenPurpose,
 };
