@@ -27,19 +27,19 @@ pub struct Config {
     /// Where links in mails lead; empty means `http://<http_addr>`.
     pub public_url: String,
     /// Password of the bootstrap `admin` of a new platform; `None` generates one and logs it once.
-    pub admin_password: Option<String>,
+    /// `ID77_ADMIN_PASSWORD`; unset, one is generated and logged once.
+    pub admin_password: Option<secrecy::SecretString>,
 }
 
 impl Config {
     pub fn from_env() -> anyhow::Result<Self> {
-        use id77_kit::config::{flag_or, var_or};
+        use id77_kit::config::{flag_or, http_addr, secret, var_or};
         Ok(Self {
-            http_addr: var_or("ID77_HTTP_ADDR", SocketAddr::from(([127, 0, 0, 1], 8080)))?,
+            http_addr: http_addr(SocketAddr::from(([127, 0, 0, 1], 8080)))?,
             data_dir: var_or("ID77_DATA_DIR", PathBuf::from("data"))?,
             seed_demo: flag_or("ID77_SEED_DEMO", true)?,
             public_url: var_or("ID77_PUBLIC_URL", String::new())?,
-            admin_password: Some(var_or(id77_identity::ADMIN_PASSWORD_VAR, String::new())?)
-                .filter(|p| !p.is_empty()),
+            admin_password: secret(id77_identity::ADMIN_PASSWORD_VAR)?,
         })
     }
 }
@@ -111,7 +111,7 @@ impl Platform {
         let notifications = id77_notifications::start(
             id77_notifications::Config {
                 database_url: sqlite(data_dir, "notifications.db"),
-                mail_url: format!("file://{}", data_dir.join("mail").display()),
+                mail_url: format!("file://{}", data_dir.join("mail").display()).into(),
                 mail_from: "ID77 <ne-pas-repondre@id77.local>".to_owned(),
                 public_url: public_url.clone(),
             },

@@ -24,6 +24,7 @@ use tower_http::{
 
 pub mod api;
 pub mod assets;
+mod config;
 pub mod csrf;
 pub mod error;
 pub mod extract;

@@ -8,5 +8,6 @@ mod accounts;
 mod browser;
 mod distributed;
 mod http;
+mod readme;
 mod support;
 mod traces;

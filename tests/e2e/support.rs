@@ -53,7 +53,7 @@ pub async fn spawn_app() -> TestApp {
         data_dir: data_dir.clone(),
         seed_demo: true,
         public_url: String::new(),
-        admin_password: Some(crate::accounts::ADMIN_PASSWORD.to_owned()),
+        admin_password: Some(crate::accounts::ADMIN_PASSWORD.into()),
     };
     let platform = id77::Platform::start(config, listener)
         .await

@@ -14,6 +14,7 @@ use id77_proto::catalog::v1::catalog_service_server::CatalogServiceServer;
 use tokio::net::TcpListener;
 use tonic::service::Routes;
 
+mod config;
 pub mod domain;
 pub mod grpc;
 pub mod search;

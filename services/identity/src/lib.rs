@@ -17,7 +17,6 @@ use std::{future::Future, sync::Arc};
 
 use anyhow::Context as _;
 use id77_kit::{
-    auth::Signer,
     bus::{
         Bus,
         outbox::{OutboxDatabase, OutboxRelay},
@@ -26,11 +25,13 @@ use id77_kit::{
     serve::GrpcHost,
 };
 use id77_proto::identity::v1::identity_service_server::IdentityServiceServer;
+use secrecy::ExposeSecret;
 use sqlx::{PgPool, SqlitePool};
 use tokio::{net::TcpListener, sync::Notify};
 use tokio_util::sync::CancellationToken;
 use tonic::service::Routes;
 
+mod config;
 pub mod domain;
 pub mod error;
 pub mod events;
@@ -41,62 +42,11 @@ pub mod service;
 pub mod store;
 pub mod token;
 
+pub use config::{ADMIN_EMAIL_VAR, ADMIN_PASSWORD_VAR, Config, DEFAULT_ADMIN_EMAIL};
 pub use error::Error;
 pub use grpc::IdentityGrpc;
 pub use service::Identity;
 use store::{PgStore, SqliteStore, Store};
-
-/// Address of the bootstrap administrator unless configured (`ID77_ADMIN_EMAIL`).
-pub const DEFAULT_ADMIN_EMAIL: &str = "admin@id77.local";
-/// The bootstrap administrator's password; generated and shown once when unset.
-pub const ADMIN_PASSWORD_VAR: &str = "ID77_ADMIN_PASSWORD";
-/// The bootstrap administrator's address.
-pub const ADMIN_EMAIL_VAR: &str = "ID77_ADMIN_EMAIL";
-
-/// How the identity service is configured (`ID77_*` variables in the binaries).
-#[derive(Debug, Clone)]
-pub struct Config {
-    /// `sqlite://…` or `postgres://…`.
-    pub database_url: String,
-    /// Signs the access tokens (`ID77_JWT_PRIVATE_KEY`); the other services verify them with
-    /// its public key.
-    pub signer: Signer,
-    /// Password of the bootstrap administrator created in an empty database; `None` generates
-    /// one and logs it once.
-    pub admin_password: Option<String>,
-    /// Address of the bootstrap administrator.
-    pub admin_email: String,
-    /// Where [`run`] publishes the outbox's events; `None` leaves them in the outbox (a relay
-    /// run elsewhere with [`Outbox::relay`], or tests that read them there).
-    pub bus: Option<Bus>,
-}
-
-impl Config {
-    /// A configuration with the defaults: generated administrator password, default address,
-    /// no bus.
-    pub fn new(database_url: impl Into<String>, signer: Signer) -> Self {
-        Self {
-            database_url: database_url.into(),
-            signer,
-            admin_password: None,
-            admin_email: DEFAULT_ADMIN_EMAIL.to_owned(),
-            bus: None,
-        }
-    }
-
-    /// Reads the administrator's settings from `ID77_ADMIN_PASSWORD` and `ID77_ADMIN_EMAIL`.
-    pub fn with_admin_from_env(mut self) -> anyhow::Result<Self> {
-        self.admin_email = id77_kit::config::var_or(ADMIN_EMAIL_VAR, self.admin_email)?;
-        self.admin_password = match std::env::var(ADMIN_PASSWORD_VAR) {
-            Ok(password) if !password.is_empty() => Some(password),
-            Ok(_) | Err(std::env::VarError::NotPresent) => None,
-            Err(std::env::VarError::NotUnicode(_)) => {
-                anyhow::bail!("{ADMIN_PASSWORD_VAR} is not valid UTF-8")
-            }
-        };
-        Ok(self)
-    }
-}
 
 /// Opens the database, migrates it, creates the bootstrap administrator in an empty one, and
 /// serves the identity service over gRPC on `listener` until `shutdown` resolves; with a bus
@@ -152,7 +102,13 @@ async fn build<S: Store>(store: S, config: Config, notify: Arc<Notify>) -> anyho
         .context("migrating the identity database")?;
     let identity = Arc::new(Identity::new(store, config.signer, notify)?);
     let admin = identity
-        .bootstrap_admin(&config.admin_email, config.admin_password.as_deref())
+        .bootstrap_admin(
+            &config.admin_email,
+            config
+                .admin_password
+                .as_ref()
+                .map(ExposeSecret::expose_secret),
+        )
         .await
         .context("creating the bootstrap administrator")?;
     if let Some(admin) = admin {

@@ -218,8 +218,11 @@ impl Signer {
 
     /// The signer configured by `ID77_JWT_PRIVATE_KEY`.
     pub fn from_env() -> anyhow::Result<Self> {
-        let encoded = required_var(PRIVATE_KEY_VAR)?;
-        Self::from_base64(&encoded).map_err(|e| anyhow::anyhow!("invalid {PRIVATE_KEY_VAR}: {e}"))
+        use secrecy::ExposeSecret as _;
+        let encoded = crate::config::secret(PRIVATE_KEY_VAR)?
+            .ok_or_else(|| anyhow::anyhow!("{PRIVATE_KEY_VAR} is not set"))?;
+        Self::from_base64(encoded.expose_secret())
+            .map_err(|e| anyhow::anyhow!("invalid {PRIVATE_KEY_VAR}: {e}"))
     }
 
     /// The raw 32-byte public key, for [`Verifier::new`].

@@ -8,6 +8,7 @@ pub mod auth;
 pub mod bus;
 pub mod config;
 pub mod db;
+pub mod links;
 pub mod metrics;
 pub mod serve;
 pub mod shutdown;

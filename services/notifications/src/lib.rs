@@ -12,25 +12,15 @@ use id77_kit::{
     db::{self, DbKind},
 };
 use lettre::message::Mailbox;
+use secrecy::ExposeSecret as _;
 
+mod config;
 pub mod consumer;
 pub mod mail;
 pub mod messages;
 
+pub use config::Config;
 use consumer::{CONSUMER, Consumer, PATTERNS};
-
-/// How the notifications service is configured (`ID77_*` variables in the binaries).
-#[derive(Debug, Clone)]
-pub struct Config {
-    /// `sqlite://…` or `postgres://…` (the inbox).
-    pub database_url: String,
-    /// `smtp://…`, `smtps://…` or a folder (`file:///…`) for `.eml` files.
-    pub mail_url: String,
-    /// The sender of every mail, e.g. `ID77 <ne-pas-repondre@id77.fr>`.
-    pub mail_from: String,
-    /// Where links in mails lead, e.g. `https://www.id77.fr`.
-    pub public_url: String,
-}
 
 /// Opens the inbox database, then consumes the platform's events from `bus` until the returned
 /// subscriber is stopped.
@@ -39,7 +29,7 @@ pub async fn start(config: Config, bus: &Bus) -> anyhow::Result<Subscriber> {
         .mail_from
         .parse()
         .with_context(|| format!("invalid ID77_MAIL_FROM {:?}", config.mail_from))?;
-    let mailer = mail::Mailer::from_url(&config.mail_url)?;
+    let mailer = mail::Mailer::from_url(config.mail_url.expose_secret())?;
     let subscription = Subscription::new(format!("{CONSUMER}.events"), PATTERNS.iter().copied());
     let subscriber = match DbKind::of_url(&config.database_url)? {
         DbKind::Postgres => {

@@ -1,6 +1,7 @@
 //! The French e-mails, one per event type: what each says and where its button leads.
 
 use askama::Template;
+use id77_kit::links;
 use id77_proto::events::v1 as ev;
 use prost::Message as _;
 
@@ -130,7 +131,7 @@ pub fn mails_for(
                 ],
                 action: Some(Action {
                     label: "Confirmer mon adresse e-mail".to_owned(),
-                    url: link(public_url, "/inscription/confirmer", &e.confirmation_token),
+                    url: link(public_url, links::CONFIRM_REGISTRATION, &e.confirmation_token),
                 }),
                 after: vec!["Si vous n'êtes pas à l'origine de cette demande, ignorez ce message : aucun compte ne sera créé.".to_owned()],
             }]
@@ -196,7 +197,7 @@ pub fn mails_for(
                 ],
                 action: Some(Action {
                     label: "Choisir mon mot de passe".to_owned(),
-                    url: link(public_url, "/invitation", &e.invitation_token),
+                    url: link(public_url, links::ACCEPT_INVITATION, &e.invitation_token),
                 }),
                 after: vec!["Pensez ensuite à renseigner vos référents techniques dans le profil de votre collectivité : ils sont nécessaires pour faire une demande.".to_owned()],
             }]
@@ -231,7 +232,7 @@ pub fn mails_for(
                 ],
                 action: Some(Action {
                     label: "Choisir mon mot de passe".to_owned(),
-                    url: link(public_url, "/invitation", &e.invitation_token),
+                    url: link(public_url, links::ACCEPT_INVITATION, &e.invitation_token),
                 }),
                 after: vec![],
             }]
@@ -247,7 +248,7 @@ pub fn mails_for(
                 ],
                 action: Some(Action {
                     label: "Choisir un nouveau mot de passe".to_owned(),
-                    url: link(public_url, "/reinitialiser", &e.reset_token),
+                    url: link(public_url, links::RESET_PASSWORD, &e.reset_token),
                 }),
                 after: vec!["Si vous n'êtes pas à l'origine de cette demande, ignorez ce message : votre mot de passe actuel reste valable.".to_owned()],
             }]
@@ -277,7 +278,7 @@ pub fn mails_for(
                 ],
                 action: Some(Action {
                     label: "Confirmer ma nouvelle adresse".to_owned(),
-                    url: link(public_url, "/compte/email/confirmer", &e.confirmation_token),
+                    url: link(public_url, links::CONFIRM_EMAIL_CHANGE, &e.confirmation_token),
                 }),
                 after: vec![],
             }];

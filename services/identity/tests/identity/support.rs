@@ -104,7 +104,7 @@ pub async fn spawn_identity_on(url: &str) -> IdentityServiceClient<Channel> {
             .expect("reading the service's address")
     );
     let mut config = Config::new(url, signer().clone());
-    config.admin_password = Some(ADMIN_PASSWORD.to_owned());
+    config.admin_password = Some(ADMIN_PASSWORD.into());
     let (routes, _outbox) = id77_identity::routes(config)
         .await
         .unwrap_or_else(|e| panic!("building the identity service: {e:#}"));

@@ -21,7 +21,7 @@ async fn start(dir: &std::path::Path, bus: &Bus) -> id77_kit::bus::Subscriber {
     id77_notifications::start(
         id77_notifications::Config {
             database_url: format!("sqlite://{}", dir.join("notifications.db").display()),
-            mail_url: format!("file://{}", dir.join("mail").display()),
+            mail_url: format!("file://{}", dir.join("mail").display()).into(),
             mail_from: "ID77 <ne-pas-repondre@id77.fr>".to_owned(),
             public_url: "https://id77.example".to_owned(),
         },
