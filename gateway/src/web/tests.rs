@@ -129,6 +129,18 @@ impl FakeIdentity {
 
 #[tonic::async_trait]
 impl pb::identity_service_server::IdentityService for FakeIdentity {
+    async fn list_cantons(
+        &self,
+        _request: tonic::Request<pb::ListCantonsRequest>,
+    ) -> Answer<pb::ListCantonsResponse> {
+        Ok(tonic::Response::new(pb::ListCantonsResponse {
+            names: id77_identity::domain::Canton::ALL
+                .iter()
+                .map(|c| c.name().to_owned())
+                .collect(),
+        }))
+    }
+
     async fn register(
         &self,
         request: tonic::Request<pb::RegisterRequest>,

@@ -10,7 +10,7 @@ use tonic::{Request, Response, Status};
 
 use crate::{
     domain::{
-        Account, AccountStatus, Contact, Organisation, ReferentInput, RegistrationInput,
+        Account, AccountStatus, Canton, Contact, Organisation, ReferentInput, RegistrationInput,
         RepresentativeInput, Role,
     },
     error::Error,
@@ -410,6 +410,15 @@ impl<S: Store> pb::identity_service_server::IdentityService for IdentityGrpc<S> 
         }
         .await;
         reply(result.map(|(organisation, contacts)| organisation_to_pb(&organisation, &contacts)))
+    }
+
+    async fn list_cantons(
+        &self,
+        _request: Request<pb::ListCantonsRequest>,
+    ) -> Answer<pb::ListCantonsResponse> {
+        Ok(Response::new(pb::ListCantonsResponse {
+            names: Canton::ALL.iter().map(|c| c.name().to_owned()).collect(),
+        }))
     }
 
     async fn get_logo(&self, request: Request<pb::GetLogoRequest>) -> Answer<pb::GetLogoResponse> {

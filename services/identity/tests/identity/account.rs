@@ -6,7 +6,7 @@ use id77_proto::{events::v1 as ev, identity::v1 as pb};
 use tonic::{Code, Request};
 
 use crate::support::{
-    OTHER_PASSWORD, PASSWORD, assert_code, authed, decode, refused, spawn_identity,
+    OTHER_PASSWORD, PASSWORD, assert_code, authed, decode, refused, registration, spawn_identity,
 };
 
 #[tokio::test]
@@ -186,4 +186,27 @@ async fn changing_the_password_keeps_this_session_and_ends_the_others() {
         Code::Unauthenticated,
     );
     app.login("MairieMelun", OTHER_PASSWORD).await;
+}
+
+/// The registration form's canton list comes from here, anonymously: the 23 cantons, sorted,
+/// each one the registration accepts.
+#[tokio::test]
+async fn the_cantons_are_listed_to_anyone() {
+    let mut app = spawn_identity().await;
+    let names = app
+        .client
+        .list_cantons(pb::ListCantonsRequest {})
+        .await
+        .expect("listing the cantons")
+        .into_inner()
+        .names;
+    assert_eq!(names.len(), 23);
+    assert!(names.windows(2).all(|w| w[0] < w[1]), "{names:?}");
+    assert!(names.iter().any(|n| n == "Fontainebleau"));
+    let mut form = registration("CommuneDeTest", "mairie@test.fr");
+    form.canton = names[22].clone();
+    app.client
+        .register(form)
+        .await
+        .expect("the last canton listed is accepted");
 }
