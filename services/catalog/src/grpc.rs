@@ -1,9 +1,9 @@
-//! `id77.catalog.v1.CatalogService`: the wire format and the mapping of domain errors to
-//! `tonic::Status`, in one place.
+//! `id77.catalog.v1.CatalogService`: the wire format. Errors become `Status` in one place
+//! (`From<Error> for Status`).
 
 use std::sync::{Arc, RwLock};
 
-use id77_kit::violations::{FieldViolation, invalid_argument};
+use id77_kit::violations::FieldViolation;
 use id77_proto::catalog::v1 as pb;
 use tonic::{Request, Response, Status};
 
@@ -12,6 +12,7 @@ use uuid::Uuid;
 
 use crate::{
     domain::{self, OfferCode, SearchInput, SearchParams, SortOrder},
+    error::Error,
     search::{CatalogIndex, SearchResult},
     store::{Store, StoreError},
 };
@@ -76,14 +77,10 @@ impl<S> CatalogGrpc<S> {
     }
 
     /// The calling account: members and staff have favourites, service accounts do not.
-    fn caller<T>(&self, request: &Request<T>) -> Result<Uuid, Status> {
-        let verifier = self.verifier.as_ref().ok_or_else(|| {
-            Status::unauthenticated(
-                "Ce service n'accepte pas encore de comptes : connectez-vous plus tard.",
-            )
-        })?;
-        let claims = verifier.authenticate(request)?;
-        require_role(&claims, &[Role::Member, Role::Lead, Role::Admin])?;
+    fn caller<T>(&self, request: &Request<T>) -> Result<Uuid, Error> {
+        let verifier = self.verifier.as_ref().ok_or(Error::Unauthenticated)?;
+        let claims = verifier.authenticate(request).map_err(Error::Access)?;
+        require_role(&claims, &[Role::Member, Role::Lead, Role::Admin]).map_err(Error::Access)?;
         Ok(claims.sub)
     }
 }
@@ -97,11 +94,6 @@ fn favorite_to_pb(
         offer: Some(references.summary(offer)),
         added_at: Some(timestamp(added_at)),
     }
-}
-
-fn internal(error: StoreError) -> Status {
-    tracing::error!(%error, "catalog store failed");
-    Status::internal("Le catalogue est momentanément indisponible.")
 }
 
 fn domain_to_pb(domain: &domain::Domain) -> pb::Domain {
@@ -296,7 +288,7 @@ impl<S: Store> pb::catalog_service_server::CatalogService for CatalogGrpc<S> {
         request: Request<pb::SearchOffersRequest>,
     ) -> Result<Response<pb::SearchOffersResponse>, Status> {
         let request = request.into_inner();
-        let sort = sort_from_pb(request.sort).map_err(|v| invalid_argument(&[v]))?;
+        let sort = sort_from_pb(request.sort).map_err(Error::from)?;
         let params = SearchParams::parse(SearchInput {
             code: request.code,
             query: request.query,
@@ -307,7 +299,7 @@ impl<S: Store> pb::catalog_service_server::CatalogService for CatalogGrpc<S> {
             page: request.page,
             per_page: request.per_page,
         })
-        .map_err(|violations| invalid_argument(&violations))?;
+        .map_err(Error::from)?;
         let index = self.catalog.index();
         let unknown: Vec<FieldViolation> = index
             .unknown_slugs(&params)
@@ -322,7 +314,7 @@ impl<S: Store> pb::catalog_service_server::CatalogService for CatalogGrpc<S> {
             })
             .collect();
         if !unknown.is_empty() {
-            return Err(invalid_argument(&unknown));
+            return Err(Error::Invalid(unknown).into());
         }
         let result = index.search(&params);
         Ok(Response::new(search_reply(&index, &result, &params)))
@@ -332,16 +324,13 @@ impl<S: Store> pb::catalog_service_server::CatalogService for CatalogGrpc<S> {
         &self,
         request: Request<pb::GetOfferRequest>,
     ) -> Result<Response<pb::GetOfferResponse>, Status> {
-        let code =
-            OfferCode::parse(&request.into_inner().code).map_err(|v| invalid_argument(&[v]))?;
+        let code = OfferCode::parse(&request.into_inner().code).map_err(Error::from)?;
         let index = self.catalog.index();
         match index.get(code.as_str()) {
             Some(offer) => Ok(Response::new(pb::GetOfferResponse {
                 offer: Some(offer_to_pb(&index, offer)),
             })),
-            None => Err(Status::not_found(format!(
-                "Aucune offre publiée ne porte l'identifiant {code}."
-            ))),
+            None => Err(Error::NotFound(code).into()),
         }
     }
 
@@ -350,20 +339,17 @@ impl<S: Store> pb::catalog_service_server::CatalogService for CatalogGrpc<S> {
         request: Request<pb::AddFavoriteRequest>,
     ) -> Result<Response<pb::AddFavoriteResponse>, Status> {
         let account = self.caller(&request)?;
-        let code =
-            OfferCode::parse(&request.into_inner().code).map_err(|v| invalid_argument(&[v]))?;
+        let code = OfferCode::parse(&request.into_inner().code).map_err(Error::from)?;
         let index = self.catalog.index();
         let Some(offer) = index.get(code.as_str()) else {
-            return Err(Status::not_found(format!(
-                "Aucune offre publiée ne porte l'identifiant {code}."
-            )));
+            return Err(Error::NotFound(code).into());
         };
         let store = self.catalog.store();
         let added = store
             .add_favorite(account, &offer.code, chrono::Utc::now())
             .await
-            .map_err(internal)?;
-        let favorites = store.favorites(account).await.map_err(internal)?;
+            .map_err(Error::from)?;
+        let favorites = store.favorites(account).await.map_err(Error::from)?;
         let added_at = favorites
             .iter()
             .find(|f| f.code == offer.code)
@@ -381,14 +367,13 @@ impl<S: Store> pb::catalog_service_server::CatalogService for CatalogGrpc<S> {
         request: Request<pb::RemoveFavoriteRequest>,
     ) -> Result<Response<pb::RemoveFavoriteResponse>, Status> {
         let account = self.caller(&request)?;
-        let code =
-            OfferCode::parse(&request.into_inner().code).map_err(|v| invalid_argument(&[v]))?;
+        let code = OfferCode::parse(&request.into_inner().code).map_err(Error::from)?;
         let removed = self
             .catalog
             .store()
             .remove_favorite(account, &code)
             .await
-            .map_err(internal)?;
+            .map_err(Error::from)?;
         Ok(Response::new(pb::RemoveFavoriteResponse { removed }))
     }
 
@@ -402,7 +387,7 @@ impl<S: Store> pb::catalog_service_server::CatalogService for CatalogGrpc<S> {
             .store()
             .favorites(account)
             .await
-            .map_err(internal)?;
+            .map_err(Error::from)?;
         let index = self.catalog.index();
         let mut references = References::new(&index);
         Ok(Response::new(pb::ListFavoritesResponse {
@@ -426,17 +411,18 @@ impl<S: Store> pb::catalog_service_server::CatalogService for CatalogGrpc<S> {
         let account = self.caller(&request)?;
         let asked = request.into_inner().codes;
         if asked.len() > 100 {
-            return Err(invalid_argument(&[FieldViolation::new(
+            return Err(Error::from(FieldViolation::new(
                 "codes",
                 "Au plus 100 offres à la fois.",
-            )]));
+            ))
+            .into());
         }
         let favorites = self
             .catalog
             .store()
             .favorites(account)
             .await
-            .map_err(internal)?;
+            .map_err(Error::from)?;
         let favorite_codes = asked
             .into_iter()
             .filter(|code| {

@@ -15,6 +15,7 @@ use tokio::net::TcpListener;
 use tonic::service::Routes;
 
 pub mod domain;
+pub mod error;
 pub mod grpc;
 pub mod search;
 pub mod seed;
