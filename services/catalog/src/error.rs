@@ -56,3 +56,37 @@ impl From<Error> for Status {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use tonic::Code;
+
+    use super::*;
+
+    #[test]
+    fn each_error_keeps_its_code_and_french_message() {
+        let code = OfferCode::parse("o99").unwrap();
+        let status = Status::from(Error::NotFound(code));
+        assert_eq!(status.code(), Code::NotFound);
+        assert_eq!(
+            status.message(),
+            "Aucune offre publiée ne porte l'identifiant O99."
+        );
+        let status = Status::from(Error::Store(StoreError::Corrupt("bad row".into())));
+        assert_eq!(status.code(), Code::Internal);
+        assert_eq!(
+            status.message(),
+            "Le catalogue est momentanément indisponible."
+        );
+        assert_eq!(
+            Status::from(Error::Unauthenticated).code(),
+            Code::Unauthenticated
+        );
+        let status = Status::from(Error::from(FieldViolation::new("codes", "Trop.")));
+        assert_eq!(status.code(), Code::InvalidArgument);
+        assert_eq!(
+            id77_kit::violations::field_violations(&status),
+            [FieldViolation::new("codes", "Trop.")]
+        );
+    }
+}

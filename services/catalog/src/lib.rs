@@ -19,9 +19,11 @@ pub mod error;
 pub mod grpc;
 pub mod search;
 pub mod seed;
+pub mod service;
 pub mod store;
 
-pub use grpc::{Catalog, CatalogGrpc};
+pub use grpc::CatalogGrpc;
+pub use service::Catalog;
 use store::{PgStore, SqliteStore, Store};
 
 /// How the catalog service is configured (`ID77_*` variables in the binaries).

@@ -104,13 +104,24 @@ const EXACT: f32 = 1.0;
 const PREFIX: f32 = 0.6;
 const ONE_TYPO: f32 = 0.5;
 
-/// Result of a search, before paging into the wire format.
+/// An offer of one [`CatalogIndex`], by its position there. It borrows nothing, so an answer
+/// can keep its offers next to the `Arc` of the index they were read from (which a reload may
+/// replace meanwhile) instead of copying them; [`CatalogIndex::offer`] reads it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Doc(u32);
+
+/// Result of a search: one page of offers and the facet counts, as positions in the index that
+/// ran it.
 #[derive(Debug, Clone)]
-pub struct SearchResult<'a> {
-    pub offers: Vec<&'a Offer>,
+pub struct SearchResult {
+    /// The page's offers, in the order asked.
+    pub offers: Vec<Doc>,
+    /// Offers matched, all pages together.
     pub total: usize,
-    pub domain_counts: Vec<(&'a str, u32)>,
-    pub typology_counts: Vec<(&'a str, u32)>,
+    /// Offers per domain, in the order of [`CatalogIndex::domains`].
+    pub domain_counts: Vec<u32>,
+    /// Offers per typology, in the order of [`CatalogIndex::typologies`].
+    pub typology_counts: Vec<u32>,
 }
 
 /// What filtering needs of an offer, as small integers (positions in the reference lists).
@@ -300,9 +311,20 @@ impl CatalogIndex {
 
     /// A published offer by code, any case.
     pub fn get(&self, code: &str) -> Option<&Offer> {
+        self.find(code).map(|doc| self.offer(doc))
+    }
+
+    /// Where a published offer is, by code, any case.
+    pub fn find(&self, code: &str) -> Option<Doc> {
         self.by_code
             .get(&code.trim().to_ascii_uppercase())
-            .map(|&i| &self.offers[i])
+            .map(|&i| Doc(position(i)))
+    }
+
+    /// The offer at `doc`, which must come from this index (from [`Self::find`] or
+    /// [`Self::search`]): a position in another index may name another offer, or none.
+    pub fn offer(&self, doc: Doc) -> &Offer {
+        &self.offers[doc.0 as usize]
     }
 
     pub fn domain(&self, slug: &str) -> Option<&Domain> {
@@ -404,7 +426,7 @@ impl CatalogIndex {
         found
     }
 
-    pub fn search(&self, params: &SearchParams) -> SearchResult<'_> {
+    pub fn search(&self, params: &SearchParams) -> SearchResult {
         let scores = self.text_scores(&params.query);
         let code = params.code.as_ref().map(|c| c.as_str());
         // Thematics refine their own domain; a thematic chosen alone implies its domain.
@@ -477,23 +499,13 @@ impl CatalogIndex {
             .iter()
             .skip(start)
             .take(params.per_page as usize)
-            .map(|&doc| &self.offers[doc as usize])
+            .map(|&doc| Doc(doc))
             .collect();
         SearchResult {
             offers,
             total,
-            domain_counts: self
-                .domains
-                .iter()
-                .zip(domain_counts)
-                .map(|(d, n)| (d.slug.as_str(), n))
-                .collect(),
-            typology_counts: self
-                .typologies
-                .iter()
-                .zip(typology_counts)
-                .map(|(t, n)| (t.slug.as_str(), n))
-                .collect(),
+            domain_counts,
+            typology_counts,
         }
     }
 }
