@@ -9,7 +9,7 @@ use std::{cmp::Ordering, collections::HashMap};
 
 use unicode_normalization::{UnicodeNormalization as _, char::is_combining_mark};
 
-use crate::domain::{Domain, Offer, SearchParams, SortOrder, Typology};
+use crate::domain::{Domain, Offer, SearchParams, Slug as _, SortOrder, Typology};
 
 /// Words too common to mean anything in a search.
 const STOP_WORDS: &[&str] = &[
@@ -335,25 +335,9 @@ impl CatalogIndex {
         self.typologies.iter().find(|t| t.slug == slug)
     }
 
-    /// Slugs of the request that the catalogue does not know, by field name.
-    pub fn unknown_slugs(&self, params: &SearchParams) -> Vec<(&'static str, String)> {
-        let mut unknown = Vec::new();
-        for slug in &params.domains {
-            if self.domain(slug).is_none() {
-                unknown.push(("domains", slug.clone()));
-            }
-        }
-        for slug in &params.thematics {
-            if !self.thematic_slugs.contains(slug) {
-                unknown.push(("thematics", slug.clone()));
-            }
-        }
-        for slug in &params.typologies {
-            if self.typology(slug).is_none() {
-                unknown.push(("typologies", slug.clone()));
-            }
-        }
-        unknown
+    /// Whether some domain has a thematic of this slug.
+    pub fn has_thematic(&self, slug: &str) -> bool {
+        self.thematic_slugs.iter().any(|t| t == slug)
     }
 
     /// Score of every offer for the query (0 for the offers it does not match); `None` when the
@@ -434,12 +418,12 @@ impl CatalogIndex {
         let mut domain_refined = vec![false; self.domains.len()];
         let mut thematic_chosen = vec![false; self.thematic_slugs.len()];
         for slug in &params.domains {
-            if let Some(d) = self.domains.iter().position(|d| &d.slug == slug) {
+            if let Some(d) = self.domains.iter().position(|d| d.slug == slug.as_str()) {
                 domain_chosen[d] = true;
             }
         }
         for slug in &params.thematics {
-            if let Some(t) = self.thematic_slugs.iter().position(|t| t == slug) {
+            if let Some(t) = self.thematic_slugs.iter().position(|t| t == slug.as_str()) {
                 thematic_chosen[t] = true;
                 domain_chosen[self.thematic_domain[t]] = true;
                 domain_refined[self.thematic_domain[t]] = true;
@@ -449,7 +433,7 @@ impl CatalogIndex {
         let typology_chosen: Vec<bool> = self
             .typologies
             .iter()
-            .map(|t| params.typologies.contains(&t.slug))
+            .map(|t| params.typologies.iter().any(|s| s.as_str() == t.slug))
             .collect();
         let any_typology = typology_chosen.contains(&true);
 

@@ -12,7 +12,7 @@ use id77_kit::violations::FieldViolation;
 use uuid::Uuid;
 
 use crate::{
-    domain::{Offer, OfferCode, SearchParams},
+    domain::{Offer, OfferCode, SearchParams, Slug},
     error::Error,
     search::{CatalogIndex, Doc, SearchResult},
     store::{Store, StoreError},
@@ -71,17 +71,9 @@ impl<S: Store> Catalog<S> {
     /// every one of them, rather than matching nothing.
     pub fn search(&self, params: &SearchParams) -> Result<SearchPage, Error> {
         let index = self.index();
-        let unknown: Vec<FieldViolation> = index
-            .unknown_slugs(params)
-            .into_iter()
-            .map(|(field, slug)| {
-                let what = match field {
-                    "domains" => "Domaine",
-                    "thematics" => "Thématique",
-                    _ => "Typologie",
-                };
-                FieldViolation::new(field, format!("{what} inconnu(e) : « {slug} »."))
-            })
+        let unknown: Vec<FieldViolation> = unknown(&params.domains, |s| index.domain(s).is_some())
+            .chain(unknown(&params.thematics, |s| index.has_thematic(s)))
+            .chain(unknown(&params.typologies, |s| index.typology(s).is_some()))
             .collect();
         if !unknown.is_empty() {
             return Err(Error::Invalid(unknown));
@@ -167,6 +159,17 @@ impl<S: Store> Catalog<S> {
             })
             .collect())
     }
+}
+
+/// A violation for each of `slugs` that is not `known`.
+fn unknown<'a, T: Slug>(
+    slugs: &'a [T],
+    known: impl Fn(&str) -> bool + 'a,
+) -> impl Iterator<Item = FieldViolation> + 'a {
+    slugs
+        .iter()
+        .filter(move |slug| !known(slug.as_str()))
+        .map(|slug| FieldViolation::new(T::FIELD, format!("{} inconnu(e) : « {slug} ».", T::LABEL)))
 }
 
 /// One page of a search, read from one index.
@@ -269,5 +272,36 @@ impl Favorites {
         self.entries
             .iter()
             .map(|&(doc, added_at)| (self.index.offer(doc), added_at))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{DomainSlug, ThematicSlug};
+
+    #[test]
+    fn unknown_slugs_are_named_by_field_in_french() {
+        let domains = [
+            DomainSlug::parse("eau").unwrap(),
+            DomainSlug::parse("tourisme").unwrap(),
+        ];
+        let violations: Vec<_> = unknown(&domains, |slug| slug == "eau").collect();
+        assert_eq!(
+            violations,
+            [FieldViolation::new(
+                "domains",
+                "Domaine inconnu(e) : « tourisme »."
+            )]
+        );
+        let thematics = [ThematicSlug::parse("inconnue").unwrap()];
+        let violations: Vec<_> = unknown(&thematics, |_| false).collect();
+        assert_eq!(
+            violations,
+            [FieldViolation::new(
+                "thematics",
+                "Thématique inconnu(e) : « inconnue »."
+            )]
+        );
     }
 }
