@@ -26,15 +26,10 @@ pub enum Error {
     Store(#[from] StoreError),
 }
 
+/// One violation (an offer code, a sort order, a list too long).
 impl From<FieldViolation> for Error {
     fn from(violation: FieldViolation) -> Self {
         Self::Invalid(vec![violation])
-    }
-}
-
-impl From<Vec<FieldViolation>> for Error {
-    fn from(violations: Vec<FieldViolation>) -> Self {
-        Self::Invalid(violations)
     }
 }
 

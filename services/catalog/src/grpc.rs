@@ -199,6 +199,10 @@ fn facet_counts<'a>(counts: impl Iterator<Item = (&'a str, u32)>) -> Vec<pb::Fac
         .collect()
 }
 
+fn offer_code(code: &str) -> Result<OfferCode, Error> {
+    Ok(OfferCode::parse(code)?)
+}
+
 fn sort_from_pb(sort: i32) -> Result<Option<SortOrder>, FieldViolation> {
     match pb::SortOrder::try_from(sort) {
         Ok(pb::SortOrder::Unspecified) => Ok(None),
@@ -253,7 +257,7 @@ impl<S: Store> pb::catalog_service_server::CatalogService for CatalogGrpc<S> {
             page: request.page,
             per_page: request.per_page,
         })
-        .map_err(Error::from)?;
+        .map_err(Error::Invalid)?;
         reply(self.catalog.search(&params).map(|page| search_reply(&page)))
     }
 
@@ -261,7 +265,7 @@ impl<S: Store> pb::catalog_service_server::CatalogService for CatalogGrpc<S> {
         &self,
         request: Request<pb::GetOfferRequest>,
     ) -> Answer<pb::GetOfferResponse> {
-        let code = OfferCode::parse(&request.into_inner().code).map_err(Error::from)?;
+        let code = offer_code(&request.into_inner().code)?;
         reply(self.catalog.offer(code).map(|found| pb::GetOfferResponse {
             offer: Some(offer_to_pb(found.index(), found.offer())),
         }))
@@ -272,7 +276,7 @@ impl<S: Store> pb::catalog_service_server::CatalogService for CatalogGrpc<S> {
         request: Request<pb::AddFavoriteRequest>,
     ) -> Answer<pb::AddFavoriteResponse> {
         let account = self.caller(&request)?;
-        let code = OfferCode::parse(&request.into_inner().code).map_err(Error::from)?;
+        let code = offer_code(&request.into_inner().code)?;
         reply(self.catalog.add_favorite(account, code).await.map(|new| {
             let mut references = References::new(new.index());
             pb::AddFavoriteResponse {
@@ -288,7 +292,7 @@ impl<S: Store> pb::catalog_service_server::CatalogService for CatalogGrpc<S> {
         request: Request<pb::RemoveFavoriteRequest>,
     ) -> Answer<pb::RemoveFavoriteResponse> {
         let account = self.caller(&request)?;
-        let code = OfferCode::parse(&request.into_inner().code).map_err(Error::from)?;
+        let code = offer_code(&request.into_inner().code)?;
         reply(
             self.catalog
                 .remove_favorite(account, &code)
