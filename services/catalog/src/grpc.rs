@@ -199,10 +199,12 @@ fn facet_counts<'a>(counts: impl Iterator<Item = (&'a str, u32)>) -> Vec<pb::Fac
         .collect()
 }
 
+/// The code of an offer-level request; a malformed one is refused before the service is called.
 fn offer_code(code: &str) -> Result<OfferCode, Error> {
     Ok(OfferCode::parse(code)?)
 }
 
+/// Unset is `None` (the service picks by query); a number the proto does not know is refused.
 fn sort_from_pb(sort: i32) -> Result<Option<SortOrder>, FieldViolation> {
     match pb::SortOrder::try_from(sort) {
         Ok(pb::SortOrder::Unspecified) => Ok(None),
