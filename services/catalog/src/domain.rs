@@ -111,6 +111,67 @@ impl Offer {
     }
 }
 
+/// What the slugs a search filters on have in common: the request field that carries them, what
+/// they name in the French messages, and their one rule (trimmed, a blank one ignored). Whether
+/// the catalogue knows a slug is checked by the service, which has the catalogue.
+pub trait Slug: Sized + Ord + fmt::Display {
+    /// The request field, as named in field violations.
+    const FIELD: &'static str;
+    /// What the slug names, to start a French message.
+    const LABEL: &'static str;
+    /// The slug without surrounding spaces; `None` when nothing is left.
+    fn parse(input: &str) -> Option<Self>;
+    fn as_str(&self) -> &str;
+}
+
+/// A newtype per kind of slug, so that a thematic's slug cannot be looked up as a domain's.
+macro_rules! slug {
+    ($(#[$doc:meta])* $name:ident, $field:literal, $label:literal) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub struct $name(String);
+
+        impl Slug for $name {
+            const FIELD: &'static str = $field;
+            const LABEL: &'static str = $label;
+
+            fn parse(input: &str) -> Option<Self> {
+                let slug = input.trim();
+                (!slug.is_empty()).then(|| Self(slug.to_owned()))
+            }
+
+            fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+    };
+}
+
+slug!(
+    /// A domain's slug, as a search filter (`amenagement-urbanisme`).
+    DomainSlug,
+    "domains",
+    "Domaine"
+);
+slug!(
+    /// A thematic's slug, as a search filter.
+    ThematicSlug,
+    "thematics",
+    "Thématique"
+);
+slug!(
+    /// A typology's slug, as a search filter.
+    TypologySlug,
+    "typologies",
+    "Typologie"
+);
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SortOrder {
     Code,
@@ -123,9 +184,9 @@ pub enum SortOrder {
 pub struct SearchParams {
     pub code: Option<OfferCode>,
     pub query: String,
-    pub domains: Vec<String>,
-    pub thematics: Vec<String>,
-    pub typologies: Vec<String>,
+    pub domains: Vec<DomainSlug>,
+    pub thematics: Vec<ThematicSlug>,
+    pub typologies: Vec<TypologySlug>,
     pub sort: SortOrder,
     pub page: u32,
     pub per_page: u32,
@@ -182,9 +243,9 @@ impl SearchParams {
         Ok(Self {
             code,
             query,
-            domains: dedup(input.domains),
-            thematics: dedup(input.thematics),
-            typologies: dedup(input.typologies),
+            domains: slugs(&input.domains),
+            thematics: slugs(&input.thematics),
+            typologies: slugs(&input.typologies),
             sort,
             page: input.page.max(1),
             per_page,
@@ -192,9 +253,9 @@ impl SearchParams {
     }
 }
 
-fn dedup(mut slugs: Vec<String>) -> Vec<String> {
-    slugs.iter_mut().for_each(|s| *s = s.trim().to_owned());
-    slugs.retain(|s| !s.is_empty());
+/// The slugs of one filter, each once, in slug order; blank ones are ignored.
+fn slugs<T: Slug>(inputs: &[String]) -> Vec<T> {
+    let mut slugs: Vec<T> = inputs.iter().filter_map(|s| T::parse(s)).collect();
     slugs.sort();
     slugs.dedup();
     slugs
@@ -235,6 +296,21 @@ mod tests {
         .unwrap_err();
         let fields: Vec<_> = errors.iter().map(|v| v.field.as_str()).collect();
         assert_eq!(fields, ["code", "query", "per_page"]);
+    }
+
+    #[test]
+    fn filter_slugs_are_trimmed_once_each_and_blanks_ignored() {
+        let params = SearchParams::parse(SearchInput {
+            domains: vec![" eau ".into(), String::new(), "air".into(), "eau".into()],
+            thematics: vec!["  ".into()],
+            typologies: vec!["etude".into()],
+            ..SearchInput::default()
+        })
+        .unwrap();
+        let domains: Vec<_> = params.domains.iter().map(Slug::as_str).collect();
+        assert_eq!(domains, ["air", "eau"]);
+        assert!(params.thematics.is_empty());
+        assert_eq!(params.typologies, [TypologySlug::parse("etude").unwrap()]);
     }
 
     #[test]

@@ -1,66 +1,23 @@
-//! `id77.catalog.v1.CatalogService`: the wire format and the mapping of domain errors to
-//! `tonic::Status`, in one place.
+//! `id77.catalog.v1.CatalogService`: the wire format. Errors become `Status` in one place
+//! (`From<Error> for Status`).
 
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 
-use id77_kit::violations::{FieldViolation, invalid_argument};
+use id77_kit::{
+    auth::{Role, Verifier, require_role},
+    violations::FieldViolation,
+};
 use id77_proto::catalog::v1 as pb;
 use tonic::{Request, Response, Status};
-
-use id77_kit::auth::{Role, Verifier, require_role};
 use uuid::Uuid;
 
 use crate::{
     domain::{self, OfferCode, SearchInput, SearchParams, SortOrder},
-    search::{CatalogIndex, SearchResult},
-    store::{Store, StoreError},
+    error::Error,
+    search::CatalogIndex,
+    service::{Catalog, SearchPage},
+    store::Store,
 };
-
-/// The catalogue as served: the store is the truth, the index the read model.
-pub struct Catalog<S> {
-    store: S,
-    index: RwLock<Arc<CatalogIndex>>,
-}
-
-impl<S: Store> Catalog<S> {
-    /// Loads the index from the store.
-    pub async fn load(store: S) -> Result<Self, StoreError> {
-        let index = Self::build_index(&store).await?;
-        Ok(Self {
-            store,
-            index: RwLock::new(Arc::new(index)),
-        })
-    }
-
-    async fn build_index(store: &S) -> Result<CatalogIndex, StoreError> {
-        Ok(CatalogIndex::build(
-            store.domains().await?,
-            store.typologies().await?,
-            store.offers().await?,
-        ))
-    }
-
-    /// Rebuilds the index after the catalogue changed.
-    pub async fn reload(&self) -> Result<(), StoreError> {
-        let index = Arc::new(Self::build_index(&self.store).await?);
-        match self.index.write() {
-            Ok(mut guard) => *guard = index,
-            Err(poisoned) => *poisoned.into_inner() = index,
-        }
-        Ok(())
-    }
-
-    pub fn index(&self) -> Arc<CatalogIndex> {
-        match self.index.read() {
-            Ok(guard) => Arc::clone(&guard),
-            Err(poisoned) => Arc::clone(&poisoned.into_inner()),
-        }
-    }
-
-    pub fn store(&self) -> &S {
-        &self.store
-    }
-}
 
 /// The tonic service over a shared [`Catalog`].
 pub struct CatalogGrpc<S> {
@@ -76,14 +33,10 @@ impl<S> CatalogGrpc<S> {
     }
 
     /// The calling account: members and staff have favourites, service accounts do not.
-    fn caller<T>(&self, request: &Request<T>) -> Result<Uuid, Status> {
-        let verifier = self.verifier.as_ref().ok_or_else(|| {
-            Status::unauthenticated(
-                "Ce service n'accepte pas encore de comptes : connectez-vous plus tard.",
-            )
-        })?;
-        let claims = verifier.authenticate(request)?;
-        require_role(&claims, &[Role::Member, Role::Lead, Role::Admin])?;
+    fn caller<T>(&self, request: &Request<T>) -> Result<Uuid, Error> {
+        let verifier = self.verifier.as_ref().ok_or(Error::Unauthenticated)?;
+        let claims = verifier.authenticate(request).map_err(Error::Access)?;
+        require_role(&claims, &[Role::Member, Role::Lead, Role::Admin]).map_err(Error::Access)?;
         Ok(claims.sub)
     }
 }
@@ -97,11 +50,6 @@ fn favorite_to_pb(
         offer: Some(references.summary(offer)),
         added_at: Some(timestamp(added_at)),
     }
-}
-
-fn internal(error: StoreError) -> Status {
-    tracing::error!(%error, "catalog store failed");
-    Status::internal("Le catalogue est momentanément indisponible.")
 }
 
 fn domain_to_pb(domain: &domain::Domain) -> pb::Domain {
@@ -229,36 +177,34 @@ fn offer_to_pb(index: &CatalogIndex, offer: &domain::Offer) -> pb::Offer {
 
 /// A search page: its offers' summaries, the facet counts, and the labels the summaries name
 /// (built by the same [`References`] as the favourites list).
-fn search_reply(
-    index: &CatalogIndex,
-    result: &SearchResult<'_>,
-    params: &SearchParams,
-) -> pb::SearchOffersResponse {
-    let facets = |counts: &[(&str, u32)]| {
-        counts
-            .iter()
-            .map(|&(slug, count)| pb::FacetCount {
-                slug: slug.to_owned(),
-                count,
-            })
-            .collect()
-    };
-    let mut references = References::new(index);
+fn search_reply(page: &SearchPage) -> pb::SearchOffersResponse {
+    let mut references = References::new(page.index());
     pb::SearchOffersResponse {
-        offers: result
-            .offers
-            .iter()
-            .map(|o| references.summary(o))
-            .collect(),
-        total: u32::try_from(result.total).unwrap_or(u32::MAX),
-        page: params.page,
-        per_page: params.per_page,
-        domain_counts: facets(&result.domain_counts),
-        typology_counts: facets(&result.typology_counts),
+        offers: page.offers().map(|o| references.summary(o)).collect(),
+        total: u32::try_from(page.total()).unwrap_or(u32::MAX),
+        page: page.page,
+        per_page: page.per_page,
+        domain_counts: facet_counts(page.domain_counts()),
+        typology_counts: facet_counts(page.typology_counts()),
         references: references.finish(),
     }
 }
 
+fn facet_counts<'a>(counts: impl Iterator<Item = (&'a str, u32)>) -> Vec<pb::FacetCount> {
+    counts
+        .map(|(slug, count)| pb::FacetCount {
+            slug: slug.to_owned(),
+            count,
+        })
+        .collect()
+}
+
+/// The code of an offer-level request; a malformed one is refused before the service is called.
+fn offer_code(code: &str) -> Result<OfferCode, Error> {
+    Ok(OfferCode::parse(code)?)
+}
+
+/// Unset is `None` (the service picks by query); a number the proto does not know is refused.
 fn sort_from_pb(sort: i32) -> Result<Option<SortOrder>, FieldViolation> {
     match pb::SortOrder::try_from(sort) {
         Ok(pb::SortOrder::Unspecified) => Ok(None),
@@ -269,12 +215,18 @@ fn sort_from_pb(sort: i32) -> Result<Option<SortOrder>, FieldViolation> {
     }
 }
 
+type Answer<T> = Result<Response<T>, Status>;
+
+fn reply<T>(result: Result<T, Error>) -> Answer<T> {
+    result.map(Response::new).map_err(Status::from)
+}
+
 #[tonic::async_trait]
 impl<S: Store> pb::catalog_service_server::CatalogService for CatalogGrpc<S> {
     async fn list_domains(
         &self,
         _request: Request<pb::ListDomainsRequest>,
-    ) -> Result<Response<pb::ListDomainsResponse>, Status> {
+    ) -> Answer<pb::ListDomainsResponse> {
         let index = self.catalog.index();
         Ok(Response::new(pb::ListDomainsResponse {
             domains: index.domains.iter().map(domain_to_pb).collect(),
@@ -284,7 +236,7 @@ impl<S: Store> pb::catalog_service_server::CatalogService for CatalogGrpc<S> {
     async fn list_typologies(
         &self,
         _request: Request<pb::ListTypologiesRequest>,
-    ) -> Result<Response<pb::ListTypologiesResponse>, Status> {
+    ) -> Answer<pb::ListTypologiesResponse> {
         let index = self.catalog.index();
         Ok(Response::new(pb::ListTypologiesResponse {
             typologies: index.typologies.iter().map(typology_to_pb).collect(),
@@ -294,9 +246,9 @@ impl<S: Store> pb::catalog_service_server::CatalogService for CatalogGrpc<S> {
     async fn search_offers(
         &self,
         request: Request<pb::SearchOffersRequest>,
-    ) -> Result<Response<pb::SearchOffersResponse>, Status> {
+    ) -> Answer<pb::SearchOffersResponse> {
         let request = request.into_inner();
-        let sort = sort_from_pb(request.sort).map_err(|v| invalid_argument(&[v]))?;
+        let sort = sort_from_pb(request.sort).map_err(Error::from)?;
         let params = SearchParams::parse(SearchInput {
             code: request.code,
             query: request.query,
@@ -307,144 +259,78 @@ impl<S: Store> pb::catalog_service_server::CatalogService for CatalogGrpc<S> {
             page: request.page,
             per_page: request.per_page,
         })
-        .map_err(|violations| invalid_argument(&violations))?;
-        let index = self.catalog.index();
-        let unknown: Vec<FieldViolation> = index
-            .unknown_slugs(&params)
-            .into_iter()
-            .map(|(field, slug)| {
-                let what = match field {
-                    "domains" => "Domaine",
-                    "thematics" => "Thématique",
-                    _ => "Typologie",
-                };
-                FieldViolation::new(field, format!("{what} inconnu(e) : « {slug} »."))
-            })
-            .collect();
-        if !unknown.is_empty() {
-            return Err(invalid_argument(&unknown));
-        }
-        let result = index.search(&params);
-        Ok(Response::new(search_reply(&index, &result, &params)))
+        .map_err(Error::Invalid)?;
+        reply(self.catalog.search(&params).map(|page| search_reply(&page)))
     }
 
     async fn get_offer(
         &self,
         request: Request<pb::GetOfferRequest>,
-    ) -> Result<Response<pb::GetOfferResponse>, Status> {
-        let code =
-            OfferCode::parse(&request.into_inner().code).map_err(|v| invalid_argument(&[v]))?;
-        let index = self.catalog.index();
-        match index.get(code.as_str()) {
-            Some(offer) => Ok(Response::new(pb::GetOfferResponse {
-                offer: Some(offer_to_pb(&index, offer)),
-            })),
-            None => Err(Status::not_found(format!(
-                "Aucune offre publiée ne porte l'identifiant {code}."
-            ))),
-        }
+    ) -> Answer<pb::GetOfferResponse> {
+        let code = offer_code(&request.into_inner().code)?;
+        reply(self.catalog.offer(code).map(|found| pb::GetOfferResponse {
+            offer: Some(offer_to_pb(found.index(), found.offer())),
+        }))
     }
 
     async fn add_favorite(
         &self,
         request: Request<pb::AddFavoriteRequest>,
-    ) -> Result<Response<pb::AddFavoriteResponse>, Status> {
+    ) -> Answer<pb::AddFavoriteResponse> {
         let account = self.caller(&request)?;
-        let code =
-            OfferCode::parse(&request.into_inner().code).map_err(|v| invalid_argument(&[v]))?;
-        let index = self.catalog.index();
-        let Some(offer) = index.get(code.as_str()) else {
-            return Err(Status::not_found(format!(
-                "Aucune offre publiée ne porte l'identifiant {code}."
-            )));
-        };
-        let store = self.catalog.store();
-        let added = store
-            .add_favorite(account, &offer.code, chrono::Utc::now())
-            .await
-            .map_err(internal)?;
-        let favorites = store.favorites(account).await.map_err(internal)?;
-        let added_at = favorites
-            .iter()
-            .find(|f| f.code == offer.code)
-            .map_or_else(chrono::Utc::now, |f| f.added_at);
-        let mut references = References::new(&index);
-        Ok(Response::new(pb::AddFavoriteResponse {
-            favorite: Some(favorite_to_pb(&mut references, offer, added_at)),
-            added,
-            references: references.finish(),
+        let code = offer_code(&request.into_inner().code)?;
+        reply(self.catalog.add_favorite(account, code).await.map(|new| {
+            let mut references = References::new(new.index());
+            pb::AddFavoriteResponse {
+                favorite: Some(favorite_to_pb(&mut references, new.offer(), new.added_at)),
+                added: new.added,
+                references: references.finish(),
+            }
         }))
     }
 
     async fn remove_favorite(
         &self,
         request: Request<pb::RemoveFavoriteRequest>,
-    ) -> Result<Response<pb::RemoveFavoriteResponse>, Status> {
+    ) -> Answer<pb::RemoveFavoriteResponse> {
         let account = self.caller(&request)?;
-        let code =
-            OfferCode::parse(&request.into_inner().code).map_err(|v| invalid_argument(&[v]))?;
-        let removed = self
-            .catalog
-            .store()
-            .remove_favorite(account, &code)
-            .await
-            .map_err(internal)?;
-        Ok(Response::new(pb::RemoveFavoriteResponse { removed }))
+        let code = offer_code(&request.into_inner().code)?;
+        reply(
+            self.catalog
+                .remove_favorite(account, &code)
+                .await
+                .map(|removed| pb::RemoveFavoriteResponse { removed }),
+        )
     }
 
     async fn list_favorites(
         &self,
         request: Request<pb::ListFavoritesRequest>,
-    ) -> Result<Response<pb::ListFavoritesResponse>, Status> {
+    ) -> Answer<pb::ListFavoritesResponse> {
         let account = self.caller(&request)?;
-        let favorites = self
-            .catalog
-            .store()
-            .favorites(account)
-            .await
-            .map_err(internal)?;
-        let index = self.catalog.index();
-        let mut references = References::new(&index);
-        Ok(Response::new(pb::ListFavoritesResponse {
-            // An offer unpublished since it was added is left out, and comes back if republished.
-            favorites: favorites
-                .iter()
-                .filter_map(|f| {
-                    index
-                        .get(f.code.as_str())
-                        .map(|offer| favorite_to_pb(&mut references, offer, f.added_at))
-                })
-                .collect(),
-            references: references.finish(),
+        reply(self.catalog.favorites(account).await.map(|favorites| {
+            let mut references = References::new(favorites.index());
+            pb::ListFavoritesResponse {
+                favorites: favorites
+                    .iter()
+                    .map(|(offer, added_at)| favorite_to_pb(&mut references, offer, added_at))
+                    .collect(),
+                references: references.finish(),
+            }
         }))
     }
 
     async fn favorite_status(
         &self,
         request: Request<pb::FavoriteStatusRequest>,
-    ) -> Result<Response<pb::FavoriteStatusResponse>, Status> {
+    ) -> Answer<pb::FavoriteStatusResponse> {
         let account = self.caller(&request)?;
-        let asked = request.into_inner().codes;
-        if asked.len() > 100 {
-            return Err(invalid_argument(&[FieldViolation::new(
-                "codes",
-                "Au plus 100 offres à la fois.",
-            )]));
-        }
-        let favorites = self
-            .catalog
-            .store()
-            .favorites(account)
-            .await
-            .map_err(internal)?;
-        let favorite_codes = asked
-            .into_iter()
-            .filter(|code| {
-                favorites
-                    .iter()
-                    .any(|f| f.code.as_str().eq_ignore_ascii_case(code.trim()))
-            })
-            .collect();
-        Ok(Response::new(pb::FavoriteStatusResponse { favorite_codes }))
+        let codes = request.into_inner().codes;
+        reply(
+            self.catalog
+                .favorite_status(account, codes)
+                .await
+                .map(|favorite_codes| pb::FavoriteStatusResponse { favorite_codes }),
+        )
     }
 }

@@ -16,12 +16,15 @@ use tonic::service::Routes;
 
 mod config;
 pub mod domain;
+pub mod error;
 pub mod grpc;
 pub mod search;
 pub mod seed;
+pub mod service;
 pub mod store;
 
-pub use grpc::{Catalog, CatalogGrpc};
+pub use grpc::CatalogGrpc;
+pub use service::Catalog;
 use store::{PgStore, SqliteStore, Store};
 
 /// How the catalog service is configured (`ID77_*` variables in the binaries).

@@ -9,7 +9,7 @@ use std::{cmp::Ordering, collections::HashMap};
 
 use unicode_normalization::{UnicodeNormalization as _, char::is_combining_mark};
 
-use crate::domain::{Domain, Offer, SearchParams, SortOrder, Typology};
+use crate::domain::{Domain, Offer, SearchParams, Slug as _, SortOrder, Typology};
 
 /// Words too common to mean anything in a search.
 const STOP_WORDS: &[&str] = &[
@@ -104,13 +104,24 @@ const EXACT: f32 = 1.0;
 const PREFIX: f32 = 0.6;
 const ONE_TYPO: f32 = 0.5;
 
-/// Result of a search, before paging into the wire format.
+/// An offer of one [`CatalogIndex`], by its position there. It borrows nothing, so an answer
+/// can keep its offers next to the `Arc` of the index they were read from (which a reload may
+/// replace meanwhile) instead of copying them; [`CatalogIndex::offer`] reads it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Doc(u32);
+
+/// Result of a search: one page of offers and the facet counts, as positions in the index that
+/// ran it.
 #[derive(Debug, Clone)]
-pub struct SearchResult<'a> {
-    pub offers: Vec<&'a Offer>,
+pub struct SearchResult {
+    /// The page's offers, in the order asked.
+    pub offers: Vec<Doc>,
+    /// Offers matched, all pages together.
     pub total: usize,
-    pub domain_counts: Vec<(&'a str, u32)>,
-    pub typology_counts: Vec<(&'a str, u32)>,
+    /// Offers per domain, in the order of [`CatalogIndex::domains`].
+    pub domain_counts: Vec<u32>,
+    /// Offers per typology, in the order of [`CatalogIndex::typologies`].
+    pub typology_counts: Vec<u32>,
 }
 
 /// What filtering needs of an offer, as small integers (positions in the reference lists).
@@ -300,9 +311,20 @@ impl CatalogIndex {
 
     /// A published offer by code, any case.
     pub fn get(&self, code: &str) -> Option<&Offer> {
+        self.find(code).map(|doc| self.offer(doc))
+    }
+
+    /// Where a published offer is, by code, any case.
+    pub fn find(&self, code: &str) -> Option<Doc> {
         self.by_code
             .get(&code.trim().to_ascii_uppercase())
-            .map(|&i| &self.offers[i])
+            .map(|&i| Doc(position(i)))
+    }
+
+    /// The offer at `doc`, which must come from this index (from [`Self::find`] or
+    /// [`Self::search`]): a position in another index may name another offer, or none.
+    pub fn offer(&self, doc: Doc) -> &Offer {
+        &self.offers[doc.0 as usize]
     }
 
     pub fn domain(&self, slug: &str) -> Option<&Domain> {
@@ -313,25 +335,9 @@ impl CatalogIndex {
         self.typologies.iter().find(|t| t.slug == slug)
     }
 
-    /// Slugs of the request that the catalogue does not know, by field name.
-    pub fn unknown_slugs(&self, params: &SearchParams) -> Vec<(&'static str, String)> {
-        let mut unknown = Vec::new();
-        for slug in &params.domains {
-            if self.domain(slug).is_none() {
-                unknown.push(("domains", slug.clone()));
-            }
-        }
-        for slug in &params.thematics {
-            if !self.thematic_slugs.contains(slug) {
-                unknown.push(("thematics", slug.clone()));
-            }
-        }
-        for slug in &params.typologies {
-            if self.typology(slug).is_none() {
-                unknown.push(("typologies", slug.clone()));
-            }
-        }
-        unknown
+    /// Whether some domain has a thematic of this slug.
+    pub fn has_thematic(&self, slug: &str) -> bool {
+        self.thematic_slugs.iter().any(|t| t == slug)
     }
 
     /// Score of every offer for the query (0 for the offers it does not match); `None` when the
@@ -404,7 +410,7 @@ impl CatalogIndex {
         found
     }
 
-    pub fn search(&self, params: &SearchParams) -> SearchResult<'_> {
+    pub fn search(&self, params: &SearchParams) -> SearchResult {
         let scores = self.text_scores(&params.query);
         let code = params.code.as_ref().map(|c| c.as_str());
         // Thematics refine their own domain; a thematic chosen alone implies its domain.
@@ -412,12 +418,12 @@ impl CatalogIndex {
         let mut domain_refined = vec![false; self.domains.len()];
         let mut thematic_chosen = vec![false; self.thematic_slugs.len()];
         for slug in &params.domains {
-            if let Some(d) = self.domains.iter().position(|d| &d.slug == slug) {
+            if let Some(d) = self.domains.iter().position(|d| d.slug == slug.as_str()) {
                 domain_chosen[d] = true;
             }
         }
         for slug in &params.thematics {
-            if let Some(t) = self.thematic_slugs.iter().position(|t| t == slug) {
+            if let Some(t) = self.thematic_slugs.iter().position(|t| t == slug.as_str()) {
                 thematic_chosen[t] = true;
                 domain_chosen[self.thematic_domain[t]] = true;
                 domain_refined[self.thematic_domain[t]] = true;
@@ -427,7 +433,7 @@ impl CatalogIndex {
         let typology_chosen: Vec<bool> = self
             .typologies
             .iter()
-            .map(|t| params.typologies.contains(&t.slug))
+            .map(|t| params.typologies.iter().any(|s| s.as_str() == t.slug))
             .collect();
         let any_typology = typology_chosen.contains(&true);
 
@@ -477,23 +483,13 @@ impl CatalogIndex {
             .iter()
             .skip(start)
             .take(params.per_page as usize)
-            .map(|&doc| &self.offers[doc as usize])
+            .map(|&doc| Doc(doc))
             .collect();
         SearchResult {
             offers,
             total,
-            domain_counts: self
-                .domains
-                .iter()
-                .zip(domain_counts)
-                .map(|(d, n)| (d.slug.as_str(), n))
-                .collect(),
-            typology_counts: self
-                .typologies
-                .iter()
-                .zip(typology_counts)
-                .map(|(t, n)| (t.slug.as_str(), n))
-                .collect(),
+            domain_counts,
+            typology_counts,
         }
     }
 }
