@@ -25,6 +25,7 @@ pub struct LoginBody {
     pub identifier: String,
     pub password: String,
 }
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SessionBody {
     /// Bearer token for the API (15 minutes).

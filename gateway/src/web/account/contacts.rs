@@ -61,6 +61,7 @@ fn contact_field(field: &str) -> Option<&'static str> {
         _ => None,
     }
 }
+
 pub async fn add_contact(
     State(state): State<AppState>,
     user: CurrentUser,

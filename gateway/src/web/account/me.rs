@@ -31,6 +31,7 @@ pub struct AccountView {
     pub phone: String,
     pub created: String,
 }
+
 async fn get_me(state: &AppState, session: &Session) -> Result<pb::Account, AppError> {
     Ok(state
         .identity()?
@@ -38,6 +39,7 @@ async fn get_me(state: &AppState, session: &Session) -> Result<pb::Account, AppE
         .await?
         .into_inner())
 }
+
 #[derive(Template, WebTemplate)]
 #[template(path = "account.html")]
 pub struct AccountPage {

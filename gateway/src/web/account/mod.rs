@@ -89,6 +89,7 @@ fn organisation_view(organisation: &pb::Organisation) -> OrganisationView {
         contacts: organisation.contacts.iter().map(contact_view).collect(),
     }
 }
+
 async fn get_organisation(
     state: &AppState,
     session: &Session,

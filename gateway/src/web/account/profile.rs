@@ -151,6 +151,7 @@ fn profile_data(organisation: &pb::Organisation) -> FormData {
 fn profile_field(field: &str) -> Option<&'static str> {
     (field == "name").then_some("organisation_name")
 }
+
 /// What went wrong on one of the profile page's forms, to show with it.
 #[derive(Default)]
 pub(super) struct ProfileSent {
