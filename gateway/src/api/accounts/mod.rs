@@ -17,7 +17,10 @@ use id77_proto::identity::v1 as pb;
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 use utoipa::ToSchema;
 
-use crate::error::{ApiError, AppError, FieldError};
+use crate::{
+    error::{ApiError, AppError, FieldError},
+    time::timestamp,
+};
 
 mod admin;
 mod me;
@@ -53,10 +56,6 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Body<T> {
 /// A gRPC error on a request body: validation failures are 422.
 fn body_error(status: tonic::Status) -> ApiError {
     ApiError(AppError::from(status).in_body())
-}
-
-fn time(t: Option<prost_types::Timestamp>) -> Option<DateTime<Utc>> {
-    t.and_then(|t| DateTime::from_timestamp(t.seconds, u32::try_from(t.nanos).unwrap_or(0)))
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema, Default)]
@@ -193,7 +192,7 @@ impl From<pb::Account> for Account {
             status: status.to_owned(),
             organisation_id: non_empty(a.organisation_id),
             organisation_name: non_empty(a.organisation_name),
-            created_at: time(a.created_at),
+            created_at: timestamp(a.created_at.as_ref()),
             rejection_reason: non_empty(a.rejection_reason),
         }
     }

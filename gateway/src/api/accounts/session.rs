@@ -12,11 +12,12 @@ use id77_proto::identity::v1 as pb;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::{Account, Body, Message, TokenPasswordBody, body_error, message, time};
+use super::{Account, Body, Message, TokenPasswordBody, body_error, message};
 use crate::{
     error::{ApiError, Problem},
     session::{REFRESH_COOKIE, cleared_cookies, session_cookies},
     state::AppState,
+    time::timestamp,
 };
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -56,7 +57,7 @@ pub async fn login(
     let jar = session_cookies(jar, &session, state.secure_cookies());
     let body = SessionBody {
         access_token: session.access_token.clone(),
-        expires_at: time(session.access_expires_at),
+        expires_at: timestamp(session.access_expires_at.as_ref()),
         account: session.account.map(Account::from),
     };
     Ok((jar, Json(body)).into_response())
