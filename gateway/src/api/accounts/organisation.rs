@@ -67,8 +67,7 @@ pub struct Organisation {
 impl From<pb::Organisation> for Organisation {
     fn from(o: pb::Organisation) -> Self {
         Self {
-            logo_url: (!o.logo_version.is_empty())
-                .then(|| format!("/logos/{}?v={}", o.id, o.logo_version)),
+            logo_url: logo_url(&o),
             id: o.id,
             organisation_name: o.name,
             categories: o.categories,
@@ -228,6 +227,14 @@ pub async fn remove_contact(
         .remove_contact(session.request(pb::RemoveContactRequest { contact_id: id }))
         .await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Where [`logo`] serves the organisation's logo, when it has one; the API and the pages
+/// both show this URL. The version makes it change with every new logo, so it can be cached
+/// for good.
+pub fn logo_url(organisation: &pb::Organisation) -> Option<String> {
+    (!organisation.logo_version.is_empty())
+        .then(|| format!("/logos/{}?v={}", organisation.id, organisation.logo_version))
 }
 
 /// An organisation's logo (public, cacheable: its URL changes with every new logo).

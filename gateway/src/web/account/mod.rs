@@ -10,7 +10,7 @@ use id77_proto::identity::v1 as pb;
 use super::forms::{
     categories_label, person_label, phone_display, siret_display, thousands, title_label,
 };
-use crate::{error::AppError, session::Session, state::AppState};
+use crate::{api::accounts::logo_url, error::AppError, session::Session, state::AppState};
 
 mod contacts;
 mod logo;
@@ -45,11 +45,6 @@ pub struct OrganisationView {
     pub website: String,
     pub logo_url: Option<String>,
     pub contacts: Vec<ContactView>,
-}
-
-fn logo_url(organisation: &pb::Organisation) -> Option<String> {
-    (!organisation.logo_version.is_empty())
-        .then(|| format!("/logos/{}?v={}", organisation.id, organisation.logo_version))
 }
 
 fn contact_view(contact: &pb::Contact) -> ContactView {
