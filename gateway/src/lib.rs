@@ -31,6 +31,7 @@ pub mod extract;
 pub mod params;
 pub mod session;
 pub mod state;
+pub mod time;
 pub mod web;
 
 pub use state::{AppState, Services, Settings};

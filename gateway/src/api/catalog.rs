@@ -14,6 +14,7 @@ use crate::{
     error::{ApiError, AppError, Problem},
     params::CatalogQuery,
     state::AppState,
+    time::timestamp,
 };
 
 // The JSON bodies borrow their strings from the gRPC reply they are written from.
@@ -144,10 +145,6 @@ fn domain_ref(d: &pb::Domain) -> DomainRef<'_> {
     }
 }
 
-fn time(t: Option<prost_types::Timestamp>) -> Option<DateTime<Utc>> {
-    t.and_then(|t| DateTime::from_timestamp(t.seconds, u32::try_from(t.nanos).unwrap_or(0)))
-}
-
 impl<'a> OfferSummary<'a> {
     /// An offer of a list, its domain, thematics and typology labelled from the list's
     /// references (a slug the references lack is left out rather than shown unlabelled).
@@ -183,8 +180,8 @@ impl<'a> From<&'a pb::Offer> for Offer<'a> {
             lead_service: &o.lead_service,
             lead_contact: &o.lead_contact,
             practical_info: &o.practical_info,
-            created_at: time(o.created_at),
-            updated_at: time(o.updated_at),
+            created_at: timestamp(o.created_at.as_ref()),
+            updated_at: timestamp(o.updated_at.as_ref()),
         }
     }
 }

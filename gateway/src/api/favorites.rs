@@ -16,6 +16,7 @@ use crate::{
     error::{ApiError, AppError, Problem},
     extract::ApiSession,
     state::AppState,
+    time::timestamp,
 };
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -28,9 +29,7 @@ impl<'a> Favorite<'a> {
     fn new(f: &'a pb::Favorite, references: &'a pb::References) -> Self {
         Self {
             offer: f.offer.as_ref().map(|o| OfferSummary::new(o, references)),
-            added_at: f.added_at.and_then(|t| {
-                DateTime::from_timestamp(t.seconds, u32::try_from(t.nanos).unwrap_or(0))
-            }),
+            added_at: timestamp(f.added_at.as_ref()),
         }
     }
 }

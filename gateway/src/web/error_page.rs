@@ -11,15 +11,16 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::{
     extract::{Request, State},
-    http::Uri,
+    http::{StatusCode, Uri},
     middleware::Next,
-    response::{IntoResponse, Response},
+    response::{IntoResponse, Redirect, Response},
 };
+use axum_extra::extract::cookie::CookieJar;
 
-use super::Layout;
+use super::{Layout, login_url};
 use crate::{
     error::{ApiError, AppError, is_api},
-    session::{CurrentUser, Session},
+    session::{CurrentUser, Session, cleared_cookies},
     state::AppState,
 };
 
@@ -105,6 +106,32 @@ pub async fn not_found(uri: Uri) -> Response {
             .to_owned(),
     ))
     .into_response()
+}
+
+/// A failed call on a page that needs a session: a session the services no longer accept
+/// goes back to the login page (cookies cleared, else the login page would send the visitor
+/// straight back); anything else is the error page.
+pub fn failure_page(
+    state: &AppState,
+    user: &CurrentUser,
+    jar: CookieJar,
+    error: &AppError,
+    here: &str,
+) -> Response {
+    match error {
+        AppError::Unauthenticated(_) => {
+            (cleared_cookies(jar), Redirect::to(&login_url(here))).into_response()
+        }
+        other => error_page_for(state, user, other),
+    }
+}
+
+/// The status of a form sent back with errors.
+pub fn form_status(error: &AppError) -> StatusCode {
+    match error {
+        AppError::Invalid(_) | AppError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        other => other.status(),
+    }
 }
 
 #[cfg(test)]

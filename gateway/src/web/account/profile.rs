@@ -1,0 +1,273 @@
+//! "Profil de la collectivité": the organisation's profile form, and the page the logo and
+//! contact forms come back to with their errors.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::{
+    extract::{RawForm, RawQuery, State},
+    response::{IntoResponse, Redirect, Response},
+};
+use axum_extra::extract::cookie::CookieJar;
+use id77_proto::identity::v1 as pb;
+
+use super::{ContactView, contact_view, contacts::contact_form, get_organisation, logo_url};
+use crate::{
+    error::AppError,
+    extract::PageSession,
+    session::{CurrentUser, Session},
+    state::AppState,
+    web::{
+        Flash, Layout, failure_page, form_status,
+        forms::{
+            CATEGORIES, CIVILITIES, Field, Form, FormData, Kind, TITLES, canton_field,
+            population_number, siret_display,
+        },
+    },
+};
+
+#[derive(Template, WebTemplate)]
+#[template(path = "profile.html")]
+pub struct ProfilePage {
+    pub layout: Layout,
+    pub name: String,
+    pub form: Form,
+    pub logo_url: Option<String>,
+    pub logo_error: Option<String>,
+    pub contacts: Vec<ContactView>,
+    pub contact_form: Form,
+}
+
+/// The guide's profile form, filled with `data` (names as in the registration).
+fn profile_form(data: &FormData) -> Form {
+    Form::new(
+        "profile-form",
+        vec![
+            Field::text("organisation_name", "Collectivité / Organisme")
+                .value(data.get("organisation_name"))
+                .autocomplete("organization")
+                .maxlength(200)
+                .rule("organisation_name"),
+            canton_field(data),
+            Field::text("population", "Population")
+                .value(data.get("population"))
+                .hint("Nombre d'habitants")
+                .inputmode("numeric")
+                .autocomplete("off")
+                .maxlength(12)
+                .rule("population"),
+            Field::text("siret", "SIRET")
+                .value(data.get("siret"))
+                .hint("14 chiffres")
+                .inputmode("numeric")
+                .autocomplete("off")
+                .maxlength(20)
+                .rule("siret"),
+            Field::new(Kind::Url, "website", "Site Internet")
+                .value(data.get("website"))
+                .hint("Par exemple https://www.mairie-melun.fr")
+                .autocomplete("url")
+                .maxlength(300)
+                .rule("website")
+                .optional(),
+            Field::new(
+                Kind::Radio,
+                "representative.civility",
+                "Civilité Président/Maire",
+            )
+            .value(data.get("representative.civility"))
+            .options(&CIVILITIES)
+            .rule("civility"),
+            Field::new(
+                Kind::Radio,
+                "representative.title",
+                "Titre (Président/Maire)",
+            )
+            .value(data.get("representative.title"))
+            .options(&TITLES)
+            .rule("title"),
+            Field::text("representative.first_name", "Prénom Président/Maire")
+                .value(data.get("representative.first_name"))
+                .autocomplete("off")
+                .maxlength(100)
+                .rule("first_name"),
+            Field::text("representative.last_name", "Nom Président/Maire")
+                .value(data.get("representative.last_name"))
+                .autocomplete("off")
+                .maxlength(100)
+                .rule("last_name"),
+            Field::new(
+                Kind::Radio,
+                "admin_referent.civility",
+                "Civilité du référent administratif",
+            )
+            .value(data.get("admin_referent.civility"))
+            .options(&CIVILITIES)
+            .rule("civility"),
+            Field::text("admin_referent.first_name", "Prénom du référent")
+                .value(data.get("admin_referent.first_name"))
+                .autocomplete("off")
+                .maxlength(100)
+                .rule("first_name"),
+            Field::text("admin_referent.last_name", "Nom du référent")
+                .value(data.get("admin_referent.last_name"))
+                .autocomplete("off")
+                .maxlength(100)
+                .rule("last_name"),
+            Field::new(Kind::Checkboxes, "categories", "Catégories")
+                .checked(data.all("categories"))
+                .options(&CATEGORIES)
+                .rule("categories"),
+        ],
+    )
+}
+
+fn profile_data(organisation: &pb::Organisation) -> FormData {
+    let representative = organisation.representative.clone().unwrap_or_default();
+    let referent = organisation.admin_referent.clone().unwrap_or_default();
+    let mut pairs = vec![
+        ("organisation_name", organisation.name.clone()),
+        ("canton", organisation.canton.clone()),
+        ("population", organisation.population.to_string()),
+        ("siret", siret_display(&organisation.siret)),
+        ("website", organisation.website.clone()),
+        ("representative.civility", representative.civility),
+        ("representative.title", representative.title),
+        ("representative.first_name", representative.first_name),
+        ("representative.last_name", representative.last_name),
+        ("admin_referent.civility", referent.civility),
+        ("admin_referent.first_name", referent.first_name),
+        ("admin_referent.last_name", referent.last_name),
+    ];
+    pairs.extend(
+        organisation
+            .categories
+            .iter()
+            .map(|c| ("categories", c.clone())),
+    );
+    FormData::from_pairs(pairs)
+}
+
+/// The organisation's name field is `name` in the service's profile violations.
+fn profile_field(field: &str) -> Option<&'static str> {
+    (field == "name").then_some("organisation_name")
+}
+
+/// What went wrong on one of the profile page's forms, to show with it.
+#[derive(Default)]
+pub(super) struct ProfileSent {
+    pub(super) form: Option<Form>,
+    pub(super) logo_error: Option<String>,
+    pub(super) contact_form: Option<Form>,
+}
+
+async fn build_profile_page(
+    state: &AppState,
+    user: &CurrentUser,
+    session: &Session,
+    raw_query: Option<&str>,
+    sent: ProfileSent,
+) -> Result<ProfilePage, AppError> {
+    let organisation = get_organisation(state, session).await?;
+    Ok(ProfilePage {
+        layout: Layout::new(state, user).flash(raw_query),
+        name: organisation.name.clone(),
+        form: sent
+            .form
+            .unwrap_or_else(|| profile_form(&profile_data(&organisation))),
+        logo_url: logo_url(&organisation),
+        logo_error: sent.logo_error,
+        contacts: organisation.contacts.iter().map(contact_view).collect(),
+        contact_form: sent
+            .contact_form
+            .unwrap_or_else(|| contact_form(&FormData::default())),
+    })
+}
+
+/// The profile page again with what was sent and its errors, with the status of `error`.
+pub(super) async fn profile_again(
+    state: &AppState,
+    user: &CurrentUser,
+    session: &Session,
+    jar: CookieJar,
+    error: &AppError,
+    sent: ProfileSent,
+) -> Response {
+    if matches!(error, AppError::Unauthenticated(_)) {
+        return failure_page(state, user, jar, error, "/compte/profil");
+    }
+    match build_profile_page(state, user, session, None, sent).await {
+        Ok(page) => (form_status(error), page).into_response(),
+        Err(error) => failure_page(state, user, jar, &error, "/compte/profil"),
+    }
+}
+
+pub async fn profile_page(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    PageSession(session): PageSession,
+    jar: CookieJar,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    match build_profile_page(
+        &state,
+        &user,
+        &session,
+        raw.as_deref(),
+        ProfileSent::default(),
+    )
+    .await
+    {
+        Ok(page) => page.into_response(),
+        Err(error) => failure_page(&state, &user, jar, &error, "/compte/profil"),
+    }
+}
+
+pub async fn update_profile(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    PageSession(session): PageSession,
+    jar: CookieJar,
+    RawForm(body): RawForm,
+) -> Response {
+    let data = FormData::parse(&body);
+    let request = pb::UpdateOrganisationRequest {
+        name: Some(data.get("organisation_name").to_owned()),
+        categories: data.all("categories"),
+        set_categories: true,
+        siret: Some(data.get("siret").to_owned()),
+        population: Some(population_number(data.get("population"))),
+        canton: Some(data.get("canton").to_owned()),
+        representative: Some(pb::Representative {
+            title: data.get("representative.title").to_owned(),
+            civility: data.get("representative.civility").to_owned(),
+            first_name: data.get("representative.first_name").to_owned(),
+            last_name: data.get("representative.last_name").to_owned(),
+        }),
+        admin_referent: Some(pb::Person {
+            civility: data.get("admin_referent.civility").to_owned(),
+            first_name: data.get("admin_referent.first_name").to_owned(),
+            last_name: data.get("admin_referent.last_name").to_owned(),
+        }),
+        website: Some(data.get("website").to_owned()),
+    };
+    let result = match state.identity() {
+        Ok(mut identity) => identity
+            .update_organisation(session.request(request))
+            .await
+            .map(|_| ()),
+        Err(status) => Err(status),
+    };
+    match result {
+        Ok(()) => Redirect::to(&Flash::ProfileSaved.url("/compte")).into_response(),
+        Err(status) => {
+            let error = AppError::from(status);
+            let mut form = profile_form(&data);
+            form.set_failure(&error, profile_field);
+            let sent = ProfileSent {
+                form: Some(form),
+                ..ProfileSent::default()
+            };
+            profile_again(&state, &user, &session, jar, &error, sent).await
+        }
+    }
+}
