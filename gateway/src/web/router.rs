@@ -8,6 +8,8 @@ use axum::{
 };
 
 use super::{account, admin, auth, catalogue, favorites};
+use id77_kit::links;
+
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -25,26 +27,29 @@ pub fn router() -> Router<AppState> {
         )
         .route("/inscription/envoyee", get(auth::registered))
         .route(
-            "/inscription/confirmer",
+            links::CONFIRM_REGISTRATION,
             get(auth::confirm_email_page).post(auth::confirm_email),
         )
         .route("/inscription/adresse-confirmee", get(auth::email_confirmed))
         .route(
-            "/invitation",
+            links::ACCEPT_INVITATION,
             get(auth::invitation_page).post(auth::accept_invitation),
         )
         .route(
             "/mot-de-passe-oublie",
             get(auth::forgot_page).post(auth::forgot),
         )
-        .route("/reinitialiser", get(auth::reset_page).post(auth::reset))
+        .route(
+            links::RESET_PASSWORD,
+            get(auth::reset_page).post(auth::reset),
+        )
         .route("/compte", get(account::page).post(account::update_me))
         .route(
             "/compte/mot-de-passe",
             get(|| async { Redirect::to("/compte") }).post(account::change_password),
         )
         .route(
-            "/compte/email/confirmer",
+            links::CONFIRM_EMAIL_CHANGE,
             get(auth::confirm_email_change_page).post(auth::confirm_email_change),
         )
         .route(

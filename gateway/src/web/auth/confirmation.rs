@@ -9,6 +9,7 @@ use axum::{
     extract::{RawForm, RawQuery, State},
     response::{IntoResponse, Redirect, Response},
 };
+use id77_kit::links;
 use id77_proto::identity::v1::{self as pb, identity_service_client::IdentityServiceClient};
 
 use super::{INCOMPLETE_LINK, token_of};
@@ -47,7 +48,7 @@ const CONFIRM_EMAIL: TokenAction = TokenAction {
     heading: "Confirmez votre adresse e-mail",
     intro: "Pour finaliser votre demande d'inscription, confirmez que cette adresse e-mail est bien la vôtre.",
     button: "Confirmer mon adresse e-mail",
-    action: "/inscription/confirmer",
+    action: links::CONFIRM_REGISTRATION,
     form_id: "confirm-form",
 };
 
@@ -55,7 +56,7 @@ const CONFIRM_EMAIL_CHANGE: TokenAction = TokenAction {
     heading: "Confirmez votre nouvelle adresse e-mail",
     intro: "Confirmez que cette adresse e-mail est bien la vôtre : elle remplacera l'ancienne pour vous connecter et recevoir les messages d'ID77.",
     button: "Confirmer ma nouvelle adresse e-mail",
-    action: "/compte/email/confirmer",
+    action: links::CONFIRM_EMAIL_CHANGE,
     form_id: "email-change-form",
 };
 

@@ -7,6 +7,7 @@ use axum::{
     extract::{RawForm, RawQuery, State},
     response::{IntoResponse, Redirect, Response},
 };
+use id77_kit::links;
 use id77_proto::identity::v1 as pb;
 
 use super::{INCOMPLETE_LINK, token_of};
@@ -52,7 +53,7 @@ const INVITATION: PasswordChoice = PasswordChoice {
     heading: "Choisissez votre mot de passe",
     intro: "Votre inscription est validée par ID77. Choisissez le mot de passe de votre compte : vous vous connecterez ensuite avec votre identifiant et ce mot de passe.",
     button: "Enregistrer mon mot de passe",
-    action: "/invitation",
+    action: links::ACCEPT_INVITATION,
     form_id: "invitation-form",
     help: "Ce lien d'invitation ne fonctionne plus ? Contactez ID77 au 01 64 14 73 56 ou à id77@departement77.fr : nous vous en enverrons un nouveau.",
 };
@@ -61,7 +62,7 @@ const RESET: PasswordChoice = PasswordChoice {
     heading: "Choisissez un nouveau mot de passe",
     intro: "Saisissez le nouveau mot de passe de votre compte. Vos sessions ouvertes sur d'autres appareils seront fermées.",
     button: "Enregistrer le nouveau mot de passe",
-    action: "/reinitialiser",
+    action: links::RESET_PASSWORD,
     form_id: "reset-form",
     help: "Ce lien ne fonctionne plus ?",
 };
