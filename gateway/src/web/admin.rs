@@ -109,7 +109,7 @@ fn registration_view(registration: pb::Registration) -> RegistrationView {
     RegistrationView {
         reject_form: reject_form(&account.id, ""),
         id: account.id,
-        organisation: organisation.name,
+        organisation: organisation.organisation_name,
         categories: categories_label(&organisation.categories),
         siret: siret_display(&organisation.siret),
         canton: organisation.canton,

@@ -68,7 +68,7 @@ fn organisation(recorded: &Recorded) -> pb::Organisation {
         .clone()
         .unwrap_or_else(|| pb::Organisation {
             id: ORG_ID.to_owned(),
-            name: "Commune de MaCommune".to_owned(),
+            organisation_name: "Commune de MaCommune".to_owned(),
             categories: vec!["communes".to_owned()],
             siret: "21770288500013".to_owned(),
             population: 3400,
@@ -327,9 +327,12 @@ impl pb::identity_service_server::IdentityService for FakeIdentity {
         self.claims(&request)?;
         let r = request.into_inner();
         let mut violations = Vec::new();
-        if r.name.as_deref().is_none_or(|n| n.trim().len() < 2) {
+        if r.organisation_name
+            .as_deref()
+            .is_none_or(|n| n.trim().len() < 2)
+        {
             violations.push(FieldViolation::new(
-                "name",
+                "organisation_name",
                 "Indiquez le nom de la collectivité ou de l'organisme.",
             ));
         }
@@ -344,7 +347,7 @@ impl pb::identity_service_server::IdentityService for FakeIdentity {
         }
         let mut recorded = self.recorded.lock().unwrap();
         let mut organisation = organisation(&recorded);
-        organisation.name = r.name.unwrap_or_default();
+        organisation.organisation_name = r.organisation_name.unwrap_or_default();
         organisation.categories = r.categories;
         organisation.population = r.population.unwrap_or_default();
         organisation.website = r.website.unwrap_or_default();
@@ -453,7 +456,7 @@ impl pb::identity_service_server::IdentityService for FakeIdentity {
                     ..pb::Account::default()
                 }),
                 organisation: Some(pb::Organisation {
-                    name: "Commune de Melun".to_owned(),
+                    organisation_name: "Commune de Melun".to_owned(),
                     categories: vec!["communes".to_owned()],
                     siret: "21770288500013".to_owned(),
                     population: 41_000,

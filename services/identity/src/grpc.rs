@@ -136,7 +136,7 @@ fn organisation_to_pb(organisation: &Organisation, contacts: &[Contact]) -> pb::
     let referent = &organisation.admin_referent;
     pb::Organisation {
         id: organisation.id.to_string(),
-        name: organisation.name.as_str().to_owned(),
+        organisation_name: organisation.name.as_str().to_owned(),
         categories: organisation
             .categories
             .iter()
@@ -387,7 +387,7 @@ impl<S: Store> pb::identity_service_server::IdentityService for IdentityGrpc<S> 
             let claims = self.identity.authenticate(&request)?;
             let r = request.into_inner();
             let update = OrganisationUpdate {
-                name: r.name,
+                organisation_name: r.organisation_name,
                 categories: r.set_categories.then_some(r.categories),
                 siret: r.siret,
                 population: r.population,

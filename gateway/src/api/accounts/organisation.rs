@@ -14,7 +14,7 @@ use utoipa::ToSchema;
 
 use super::{Body, PersonBody, RepresentativeBody, body_error, non_empty, person, representative};
 use crate::{
-    error::{ApiError, AppError, Problem},
+    error::{ApiError, Problem},
     extract::ApiSession,
     state::AppState,
 };
@@ -69,7 +69,7 @@ impl From<pb::Organisation> for Organisation {
         Self {
             logo_url: logo_url(&o),
             id: o.id,
-            organisation_name: o.name,
+            organisation_name: o.organisation_name,
             categories: o.categories,
             siret: o.siret,
             population: o.population,
@@ -118,7 +118,7 @@ pub async fn update_organisation(
     Body(body): Body<OrganisationBody>,
 ) -> Result<Json<Organisation>, ApiError> {
     let request = pb::UpdateOrganisationRequest {
-        name: body.organisation_name,
+        organisation_name: body.organisation_name,
         set_categories: body.categories.is_some(),
         categories: body.categories.unwrap_or_default(),
         siret: body.siret,
@@ -132,19 +132,7 @@ pub async fn update_organisation(
         .identity()?
         .update_organisation(session.request(request))
         .await
-        .map_err(|status| match body_error(status) {
-            // The service calls the organisation's name `name`; this API, like the registration,
-            // `organisation_name`.
-            ApiError(AppError::Unprocessable(mut errors)) => {
-                for error in &mut errors {
-                    if error.field == "name" {
-                        error.field = "organisation_name".to_owned();
-                    }
-                }
-                ApiError(AppError::Unprocessable(errors))
-            }
-            other => other,
-        })?
+        .map_err(body_error)?
         .into_inner();
     Ok(Json(organisation.into()))
 }

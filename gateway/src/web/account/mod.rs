@@ -63,7 +63,7 @@ fn organisation_view(organisation: &pb::Organisation) -> OrganisationView {
     let representative = organisation.representative.clone().unwrap_or_default();
     let referent = organisation.admin_referent.clone().unwrap_or_default();
     OrganisationView {
-        name: organisation.name.clone(),
+        name: organisation.organisation_name.clone(),
         title: title_label(&representative.title),
         representative: person_label(
             &representative.civility,

@@ -20,7 +20,7 @@ use crate::{
         Flash, Layout, failure_page, form_status,
         forms::{
             CATEGORIES, CIVILITIES, Field, Form, FormData, Kind, TITLES, canton_field,
-            population_number, siret_display,
+            population_number, same_name, siret_display,
         },
     },
 };
@@ -125,7 +125,7 @@ fn profile_data(organisation: &pb::Organisation) -> FormData {
     let representative = organisation.representative.clone().unwrap_or_default();
     let referent = organisation.admin_referent.clone().unwrap_or_default();
     let mut pairs = vec![
-        ("organisation_name", organisation.name.clone()),
+        ("organisation_name", organisation.organisation_name.clone()),
         ("canton", organisation.canton.clone()),
         ("population", organisation.population.to_string()),
         ("siret", siret_display(&organisation.siret)),
@@ -147,11 +147,6 @@ fn profile_data(organisation: &pb::Organisation) -> FormData {
     FormData::from_pairs(pairs)
 }
 
-/// The organisation's name field is `name` in the service's profile violations.
-fn profile_field(field: &str) -> Option<&'static str> {
-    (field == "name").then_some("organisation_name")
-}
-
 /// What went wrong on one of the profile page's forms, to show with it.
 #[derive(Default)]
 pub(super) struct ProfileSent {
@@ -170,7 +165,7 @@ async fn build_profile_page(
     let organisation = get_organisation(state, session).await?;
     Ok(ProfilePage {
         layout: Layout::new(state, user).flash(raw_query),
-        name: organisation.name.clone(),
+        name: organisation.organisation_name.clone(),
         form: sent
             .form
             .unwrap_or_else(|| profile_form(&profile_data(&organisation))),
@@ -231,7 +226,7 @@ pub async fn update_profile(
 ) -> Response {
     let data = FormData::parse(&body);
     let request = pb::UpdateOrganisationRequest {
-        name: Some(data.get("organisation_name").to_owned()),
+        organisation_name: Some(data.get("organisation_name").to_owned()),
         categories: data.all("categories"),
         set_categories: true,
         siret: Some(data.get("siret").to_owned()),
@@ -262,7 +257,7 @@ pub async fn update_profile(
         Err(status) => {
             let error = AppError::from(status);
             let mut form = profile_form(&data);
-            form.set_failure(&error, profile_field);
+            form.set_failure(&error, same_name);
             let sent = ProfileSent {
                 form: Some(form),
                 ..ProfileSent::default()

@@ -67,7 +67,7 @@ pub struct Logo {
 #[derive(Debug, Clone, Default)]
 pub struct OrganisationUpdate {
     /// "Collectivité ou organisme".
-    pub name: Option<String>,
+    pub organisation_name: Option<String>,
     /// Replaces the categories (an empty list is refused).
     pub categories: Option<Vec<String>>,
     /// SIRET.
@@ -107,14 +107,14 @@ pub struct OrganisationPatch {
 
 impl OrganisationPatch {
     /// Checks every field given with the rules of the registration form and reports every
-    /// problem at once; the name is reported under `name`, the profile's name for it.
+    /// problem at once; the name is reported under `organisation_name`, as everywhere.
     pub fn parse(update: &OrganisationUpdate) -> Result<Self, Vec<FieldViolation>> {
         let mut v = Violations::default();
         let patch = Self {
             name: update
-                .name
+                .organisation_name
                 .as_ref()
-                .and_then(|name| v.keep("name", OrganisationName::parse(name))),
+                .and_then(|name| v.keep("organisation_name", OrganisationName::parse(name))),
             categories: update
                 .categories
                 .as_ref()
@@ -544,7 +544,7 @@ mod tests {
     #[test]
     fn a_patch_reports_every_refused_field_under_the_profile_names() {
         let update = OrganisationUpdate {
-            name: Some("Y".into()),
+            organisation_name: Some("Y".into()),
             siret: Some("12345678911123".into()),
             representative: Some(RepresentativeInput {
                 title: "roi".into(),
@@ -563,7 +563,7 @@ mod tests {
         assert_eq!(
             fields,
             [
-                "name",
+                "organisation_name",
                 "siret",
                 "representative.title",
                 "representative.last_name",

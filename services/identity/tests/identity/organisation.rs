@@ -38,7 +38,7 @@ async fn a_member_reads_and_edits_its_own_profile() {
         .await
         .unwrap()
         .into_inner();
-    assert_eq!(profile.name, "Commune de Melun");
+    assert_eq!(profile.organisation_name, "Commune de Melun");
     assert_eq!(profile.categories, ["communes"]);
     assert_eq!(profile.population, 41_000);
     assert_eq!(
@@ -51,7 +51,7 @@ async fn a_member_reads_and_edits_its_own_profile() {
         app.client
             .update_organisation(authed(
                 pb::UpdateOrganisationRequest {
-                    name: Some("X".into()),
+                    organisation_name: Some("X".into()),
                     siret: Some("123".into()),
                     set_categories: true,
                     representative: Some(pb::Representative {
@@ -75,7 +75,7 @@ async fn a_member_reads_and_edits_its_own_profile() {
     assert_eq!(
         fields,
         [
-            "name",
+            "organisation_name",
             "categories",
             "siret",
             "representative.first_name",
@@ -87,7 +87,7 @@ async fn a_member_reads_and_edits_its_own_profile() {
         .client
         .update_organisation(authed(
             pb::UpdateOrganisationRequest {
-                name: Some("Ville de Melun".into()),
+                organisation_name: Some("Ville de Melun".into()),
                 categories: vec!["communes".into(), "syndicats".into()],
                 set_categories: true,
                 population: Some(42_000),
@@ -105,7 +105,7 @@ async fn a_member_reads_and_edits_its_own_profile() {
         .await
         .expect("updating the profile")
         .into_inner();
-    assert_eq!(updated.name, "Ville de Melun");
+    assert_eq!(updated.organisation_name, "Ville de Melun");
     assert_eq!(updated.categories, ["communes", "syndicats"]);
     assert_eq!(updated.population, 42_000);
     assert_eq!(updated.canton, "Savigny-le-Temple");
@@ -182,7 +182,7 @@ async fn members_never_reach_another_organisation() {
             app.client
                 .update_organisation(authed(
                     pb::UpdateOrganisationRequest {
-                        name: Some("Pris".into()),
+                        organisation_name: Some("Pris".into()),
                         ..Default::default()
                     },
                     &forged,
