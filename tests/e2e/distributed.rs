@@ -300,6 +300,16 @@ async fn the_account_journey_crosses_four_processes_rabbitmq_and_smtp() {
         ],
     );
     wait_ready(&format!("{base}/readyz")).await;
+    // The registration form's cantons come from identity over the network (ListCantons).
+    let form = get(&format!("{base}/inscription")).await;
+    assert_eq!(form.status, 200, "{}", form.text());
+    let form = form.text();
+    for canton in ["Champs-sur-Marne", "Fontainebleau", "Villeparisis"] {
+        assert!(
+            form.contains(&format!(r#"<option value="{canton}""#)),
+            "{canton} is offered"
+        );
+    }
     let inbox = maildir.clone();
     let target = crate::accounts::Target {
         base,

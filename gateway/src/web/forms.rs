@@ -5,6 +5,8 @@
 //! (`representative.first_name`); the HTML id is the name with `.` made `-`
 //! (`representative-first_name`), so that tests and scripts find a field by its name.
 
+use std::borrow::Cow;
+
 use crate::error::{AppError, FieldError};
 
 /// A posted `application/x-www-form-urlencoded` body, repeated names kept in order.
@@ -44,15 +46,19 @@ impl FormData {
     }
 }
 
-/// One option of a select, a radio group or a checkbox group.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// One option of a select, a radio group or a checkbox group: the form's own constants, or
+/// reference data from a service (the cantons).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Choice {
-    pub value: &'static str,
-    pub label: &'static str,
+    pub value: Cow<'static, str>,
+    pub label: Cow<'static, str>,
 }
 
 const fn choice(value: &'static str, label: &'static str) -> Choice {
-    Choice { value, label }
+    Choice {
+        value: Cow::Borrowed(value),
+        label: Cow::Borrowed(label),
+    }
 }
 
 pub const CIVILITIES: [Choice; 2] = [choice("femme", "Femme"), choice("homme", "Homme")];
@@ -70,45 +76,18 @@ pub const STAFF_ROLES: [Choice; 2] = [
     choice("admin", "Administrateur"),
 ];
 
-/// The 23 cantons of Seine-et-Marne (since 2015), as the identity service names them (a test
-/// holds the two lists together).
-pub const CANTONS: [&str; 23] = [
-    "Champs-sur-Marne",
-    "Chelles",
-    "Claye-Souilly",
-    "Combs-la-Ville",
-    "Coulommiers",
-    "Fontainebleau",
-    "Fontenay-Trésigny",
-    "La Ferté-sous-Jouarre",
-    "Lagny-sur-Marne",
-    "Meaux",
-    "Melun",
-    "Mitry-Mory",
-    "Montereau-Fault-Yonne",
-    "Nangis",
-    "Nemours",
-    "Ozoir-la-Ferrière",
-    "Pontault-Combault",
-    "Provins",
-    "Saint-Fargeau-Ponthierry",
-    "Savigny-le-Temple",
-    "Serris",
-    "Torcy",
-    "Villeparisis",
-];
-
-/// The canton select of the registration and profile forms, filled with `data`.
-pub fn canton_field(data: &FormData) -> Field {
+/// The canton select of the registration and profile forms, filled with `data`; `cantons` are
+/// the names the identity service lists (`ListCantons`), the ones it accepts.
+pub fn canton_field(data: &FormData, cantons: &[String]) -> Field {
     let mut canton = Field::new(Kind::Select, "canton", "Canton")
         .value(data.get("canton"))
         .placeholder("Choisir…")
         .rule("canton");
-    canton.options = CANTONS
+    canton.options = cantons
         .iter()
         .map(|name| Choice {
-            value: name,
-            label: name,
+            value: Cow::Owned(name.clone()),
+            label: Cow::Owned(name.clone()),
         })
         .collect();
     canton
@@ -118,7 +97,7 @@ fn label_of(choices: &[Choice], value: &str) -> String {
     choices
         .iter()
         .find(|c| c.value == value)
-        .map_or_else(|| value.to_owned(), |c| c.label.to_owned())
+        .map_or_else(|| value.to_owned(), |c| c.label.to_string())
 }
 
 /// `Mme` or `M.` in front of a name.
@@ -501,15 +480,6 @@ pub fn same_name(_: &str) -> Option<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_canton_choices_are_the_ones_identity_accepts() {
-        let accepted: Vec<&str> = id77_identity::domain::Canton::ALL
-            .iter()
-            .map(|canton| canton.name())
-            .collect();
-        assert_eq!(CANTONS.as_slice(), accepted.as_slice());
-    }
 
     #[test]
     fn repeated_names_and_empty_values() {

@@ -29,6 +29,7 @@ mod flash;
 mod forms;
 mod layout;
 mod navigation;
+mod reference;
 mod router;
 #[cfg(test)]
 mod tests;

@@ -1543,7 +1543,13 @@ fn the_registration_form_follows_the_guide() {
     let (state, _) = fake_state();
     let page = auth::RegisterPage {
         layout: Layout::new(&state, &CurrentUser(None)),
-        form: auth::register_form(&FormData::default()),
+        form: auth::register_form(
+            &FormData::default(),
+            &id77_identity::domain::Canton::ALL
+                .iter()
+                .map(|c| c.name().to_owned())
+                .collect::<Vec<_>>(),
+        ),
     };
     let html = page.render().unwrap();
     let labels = [

@@ -22,6 +22,7 @@ use crate::{
             CATEGORIES, CIVILITIES, Field, Form, FormData, Kind, TITLES, canton_field,
             population_number, same_name, siret_display,
         },
+        reference,
     },
 };
 
@@ -38,7 +39,7 @@ pub struct ProfilePage {
 }
 
 /// The guide's profile form, filled with `data` (names as in the registration).
-fn profile_form(data: &FormData) -> Form {
+fn profile_form(data: &FormData, cantons: &[String]) -> Form {
     Form::new(
         "profile-form",
         vec![
@@ -47,7 +48,7 @@ fn profile_form(data: &FormData) -> Form {
                 .autocomplete("organization")
                 .maxlength(200)
                 .rule("organisation_name"),
-            canton_field(data),
+            canton_field(data, cantons),
             Field::text("population", "Population")
                 .value(data.get("population"))
                 .hint("Nombre d'habitants")
@@ -163,12 +164,13 @@ async fn build_profile_page(
     sent: ProfileSent,
 ) -> Result<ProfilePage, AppError> {
     let organisation = get_organisation(state, session).await?;
+    let cantons = reference::cantons(state).await?;
     Ok(ProfilePage {
         layout: Layout::new(state, user).flash(raw_query),
         name: organisation.organisation_name.clone(),
         form: sent
             .form
-            .unwrap_or_else(|| profile_form(&profile_data(&organisation))),
+            .unwrap_or_else(|| profile_form(&profile_data(&organisation), &cantons)),
         logo_url: logo_url(&organisation),
         logo_error: sent.logo_error,
         contacts: organisation.contacts.iter().map(contact_view).collect(),
@@ -256,7 +258,9 @@ pub async fn update_profile(
         Ok(()) => Redirect::to(&Flash::ProfileSaved.url("/compte")).into_response(),
         Err(status) => {
             let error = AppError::from(status);
-            let mut form = profile_form(&data);
+            // Without the list (the service is down), the form comes back with the error alone.
+            let cantons = reference::cantons(&state).await.unwrap_or_default();
+            let mut form = profile_form(&data, &cantons);
             form.set_failure(&error, same_name);
             let sent = ProfileSent {
                 form: Some(form),

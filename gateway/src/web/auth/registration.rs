@@ -13,11 +13,12 @@ use crate::{
     session::CurrentUser,
     state::AppState,
     web::{
-        Layout, form_status,
+        Layout, PageError, form_status,
         forms::{
             CATEGORIES, CIVILITIES, Field, Form, FormData, Kind, TITLES, canton_field,
             population_number, same_name,
         },
+        reference,
     },
 };
 
@@ -31,7 +32,7 @@ pub struct RegisterPage {
 pub const IDENTIFIER_WARNING: &str = "ATTENTION : ne pas utiliser d'accent, d'espace ou de signe de ponctuation. Pour un usage simplifié, merci d'opter pour un identifiant parlant (abréviation, acronyme faisant explicitement référence à votre collectivité).";
 
 /// The guide's registration form, in its order and with its labels, filled with `data`.
-pub fn register_form(data: &FormData) -> Form {
+pub fn register_form(data: &FormData, cantons: &[String]) -> Form {
     Form::new(
         "register-form",
         vec![
@@ -58,7 +59,7 @@ pub fn register_form(data: &FormData) -> Form {
                 .autocomplete("off")
                 .maxlength(12)
                 .rule("population"),
-            canton_field(data),
+            canton_field(data, cantons),
             Field::new(Kind::Radio, "representative.title", "Titre du représentant")
                 .value(data.get("representative.title"))
                 .options(&TITLES)
@@ -137,12 +138,16 @@ pub fn register_request(data: &FormData) -> pb::RegisterRequest {
     }
 }
 
-pub async fn register_page(State(state): State<AppState>, user: CurrentUser) -> Response {
-    RegisterPage {
+pub async fn register_page(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> Result<Response, PageError> {
+    let cantons = reference::cantons(&state).await?;
+    Ok(RegisterPage {
         layout: Layout::new(&state, &user),
-        form: register_form(&FormData::default()),
+        form: register_form(&FormData::default(), &cantons),
     }
-    .into_response()
+    .into_response())
 }
 
 pub async fn register(
@@ -159,7 +164,9 @@ pub async fn register(
         Ok(()) => Redirect::to("/inscription/envoyee").into_response(),
         Err(status) => {
             let error = AppError::from(status);
-            let mut form = register_form(&data);
+            // Without the list (the service is down), the form comes back with the error alone.
+            let cantons = reference::cantons(&state).await.unwrap_or_default();
+            let mut form = register_form(&data, &cantons);
             form.set_failure(&error, same_name);
             (
                 form_status(&error),
