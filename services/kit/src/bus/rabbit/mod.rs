@@ -29,39 +29,29 @@ use std::{
     time::Duration,
 };
 
-use chrono::{DateTime, SecondsFormat, Utc};
 use lapin::{
-    BasicProperties, Channel, Confirmation, Connection, ConnectionProperties, ExchangeKind,
+    Channel, Confirmation, Connection, ConnectionProperties,
     message::Delivery,
     options::{
         BasicAckOptions, BasicConsumeOptions, BasicGetOptions, BasicNackOptions, BasicQosOptions,
-        BasicRejectOptions, ConfirmSelectOptions, ExchangeDeclareOptions, QueueBindOptions,
-        QueueDeclareOptions,
+        BasicRejectOptions, ConfirmSelectOptions,
     },
-    types::{AMQPValue, FieldTable, LongString, ShortString},
+    types::{FieldTable, ShortString},
 };
 use tokio::sync::Mutex;
 use tokio_stream::StreamExt as _;
 use tokio_util::sync::CancellationToken;
-use uuid::Uuid;
 
 use super::{
-    BusError, CONTENT_TYPE, DEAD_LETTER_EXCHANGE, EXCHANGE, Event, Handler, HandlerError,
-    Subscriber, Subscription, dead_letter_queue, run_handler,
+    BusError, EXCHANGE, Event, Handler, HandlerError, Subscriber, Subscription, dead_letter_queue,
+    run_handler,
 };
 
-/// CloudEvents AMQP binding: attributes as application properties with this prefix.
-const CE_SPECVERSION: &str = "cloudEvents:specversion";
-const CE_ID: &str = "cloudEvents:id";
-const CE_TYPE: &str = "cloudEvents:type";
-const CE_SOURCE: &str = "cloudEvents:source";
-const CE_TIME: &str = "cloudEvents:time";
-/// The account that caused the event (an ID77 extension).
-const ACTOR_HEADER: &str = "id77-actor";
-/// W3C trace context, as the CloudEvents distributed-tracing extension names it.
-const TRACEPARENT_HEADER: &str = "traceparent";
-/// Set by quorum queues on redeliveries: how many times the message was returned.
-const DELIVERY_COUNT_HEADER: &str = "x-delivery-count";
+mod headers;
+mod topology;
+
+use headers::{decode, delivery_count, properties};
+use topology::{QueueNames, declare_exchanges, declare_queues};
 
 /// How to reach RabbitMQ and how patient to be.
 #[derive(Clone)]
@@ -601,195 +591,8 @@ async fn connect(config: &RabbitConfig, role: &str) -> lapin::Result<Connection>
     Connection::connect(&config.url, properties).await
 }
 
-async fn declare_exchanges(channel: &Channel) -> lapin::Result<()> {
-    let durable = ExchangeDeclareOptions {
-        durable: true,
-        ..ExchangeDeclareOptions::default()
-    };
-    channel
-        .exchange_declare(
-            EXCHANGE.into(),
-            ExchangeKind::Topic,
-            durable,
-            FieldTable::default(),
-        )
-        .await?;
-    channel
-        .exchange_declare(
-            DEAD_LETTER_EXCHANGE.into(),
-            ExchangeKind::Direct,
-            durable,
-            FieldTable::default(),
-        )
-        .await
-}
-
-/// A subscription's names as AMQP short strings, checked once.
-struct QueueNames {
-    queue: ShortString,
-    dlq: ShortString,
-    patterns: Vec<ShortString>,
-    max_deliveries: u32,
-}
-
-impl QueueNames {
-    fn of(subscription: &Subscription) -> Result<Self, BusError> {
-        Ok(Self {
-            queue: short(&subscription.queue)?,
-            dlq: short(&dead_letter_queue(&subscription.queue))?,
-            patterns: subscription
-                .patterns
-                .iter()
-                .map(|p| short(p))
-                .collect::<Result<_, _>>()?,
-            max_deliveries: subscription.max_deliveries,
-        })
-    }
-}
-
-/// The dead-letter queue, the consumer queue and its bindings.
-async fn declare_queues(channel: &Channel, names: &QueueNames) -> lapin::Result<()> {
-    let QueueNames {
-        queue,
-        dlq,
-        patterns,
-        max_deliveries,
-    } = names;
-    let mut quorum = FieldTable::default();
-    quorum.insert(
-        "x-queue-type".into(),
-        AMQPValue::LongString("quorum".into()),
-    );
-    channel
-        .queue_declare(dlq.clone(), QueueDeclareOptions::durable(), quorum.clone())
-        .await?;
-    channel
-        .queue_bind(
-            dlq.clone(),
-            DEAD_LETTER_EXCHANGE.into(),
-            dlq.clone(),
-            QueueBindOptions::default(),
-            FieldTable::default(),
-        )
-        .await?;
-    let mut arguments = quorum;
-    // The broker counts returns: a message is dead-lettered when returned more times than the
-    // limit, i.e. after `max_deliveries` failed deliveries with a limit one lower.
-    let limit = i64::from(max_deliveries.saturating_sub(1));
-    arguments.insert("x-delivery-limit".into(), AMQPValue::LongLongInt(limit));
-    arguments.insert(
-        "x-dead-letter-exchange".into(),
-        AMQPValue::LongString(DEAD_LETTER_EXCHANGE.into()),
-    );
-    // Dead letters keep their event type in the headers; routing them by queue name sends each
-    // queue's to its own `.dlq`.
-    arguments.insert(
-        "x-dead-letter-routing-key".into(),
-        AMQPValue::LongString(dlq.as_str().into()),
-    );
-    channel
-        .queue_declare(queue.clone(), QueueDeclareOptions::durable(), arguments)
-        .await?;
-    for pattern in patterns {
-        channel
-            .queue_bind(
-                queue.clone(),
-                EXCHANGE.into(),
-                pattern.clone(),
-                QueueBindOptions::default(),
-                FieldTable::default(),
-            )
-            .await?;
-    }
-    Ok(())
-}
-
-/// The message properties of an event: persistent, protobuf, CloudEvents headers.
-fn properties(event: &Event) -> Result<BasicProperties, BusError> {
-    let mut headers = FieldTable::default();
-    let mut put = |name: &str, value: &str| {
-        headers.insert(name.into(), AMQPValue::LongString(LongString::from(value)));
-    };
-    put(CE_SPECVERSION, "1.0");
-    put(CE_ID, &event.id.to_string());
-    put(CE_TYPE, &event.kind);
-    put(CE_SOURCE, &event.source);
-    put(
-        CE_TIME,
-        &event.time.to_rfc3339_opts(SecondsFormat::Micros, true),
-    );
-    if let Some(actor) = &event.actor {
-        put(ACTOR_HEADER, actor);
-    }
-    if let Some(traceparent) = &event.traceparent {
-        put(TRACEPARENT_HEADER, traceparent);
-    }
-    Ok(BasicProperties::default()
-        .with_delivery_mode(2)
-        .with_content_type(CONTENT_TYPE.into())
-        .with_message_id(short(&event.id.to_string())?)
-        .with_timestamp(u64::try_from(event.time.timestamp()).unwrap_or(0))
-        .with_headers(headers))
-}
-
-/// The event a delivery carries, from its CloudEvents headers and body.
-fn decode(delivery: &Delivery) -> Result<Event, String> {
-    let headers = delivery.properties.headers().as_ref().ok_or("no headers")?;
-    let text = |name: &str| -> Option<String> {
-        match headers.inner().get(name)? {
-            AMQPValue::LongString(value) => {
-                Some(String::from_utf8_lossy(value.as_bytes()).into_owned())
-            }
-            AMQPValue::ShortString(value) => Some(value.as_str().to_owned()),
-            _ => None,
-        }
-    };
-    let required = |name: &str| text(name).ok_or_else(|| format!("missing header {name}"));
-    let specversion = required(CE_SPECVERSION)?;
-    if specversion != "1.0" {
-        return Err(format!(
-            "unsupported CloudEvents specversion {specversion:?}"
-        ));
-    }
-    let id = required(CE_ID)?;
-    let id = Uuid::try_parse(&id).map_err(|e| format!("invalid {CE_ID} {id:?}: {e}"))?;
-    let time = required(CE_TIME)?;
-    let time = DateTime::parse_from_rfc3339(&time)
-        .map_err(|e| format!("invalid {CE_TIME} {time:?}: {e}"))?
-        .with_timezone(&Utc);
-    Ok(Event {
-        id,
-        kind: required(CE_TYPE)?,
-        source: required(CE_SOURCE)?,
-        time,
-        actor: text(ACTOR_HEADER),
-        traceparent: text(TRACEPARENT_HEADER),
-        payload: delivery.data.clone(),
-    })
-}
-
-/// How many times the broker says this message was returned before (0 on first delivery).
-fn delivery_count(delivery: &Delivery) -> u32 {
-    let value = delivery
-        .properties
-        .headers()
-        .as_ref()
-        .and_then(|headers| headers.inner().get(DELIVERY_COUNT_HEADER).cloned());
-    let count = match value {
-        Some(AMQPValue::LongLongInt(n)) => n,
-        Some(AMQPValue::LongInt(n)) => i64::from(n),
-        Some(AMQPValue::LongUInt(n)) => i64::from(n),
-        Some(AMQPValue::ShortInt(n)) => i64::from(n),
-        Some(AMQPValue::ShortUInt(n)) => i64::from(n),
-        Some(AMQPValue::ShortShortInt(n)) => i64::from(n),
-        Some(AMQPValue::ShortShortUInt(n)) => i64::from(n),
-        _ => 0,
-    };
-    u32::try_from(count).unwrap_or(0)
-}
-
 /// An AMQP short string (names, routing keys: at most 255 bytes).
-fn short(value: &str) -> Result<ShortString, BusError> {
+pub(super) fn short(value: &str) -> Result<ShortString, BusError> {
     ShortString::try_new(value)
         .map_err(|_| BusError::Invalid(format!("longer than 255 bytes: {value:?}")))
 }
@@ -812,7 +615,11 @@ fn broker_error(context: &str, error: lapin::Error) -> BusError {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use chrono::SecondsFormat;
+    use lapin::types::AMQPValue;
+
+    use super::{headers::*, *};
+    use crate::bus::CONTENT_TYPE;
 
     fn delivery_of(event: &Event) -> Delivery {
         let mut delivery = Delivery::mock(
