@@ -10,6 +10,34 @@ use std::future::Future;
 
 use crate::{error::AppError, session::Session};
 
+/// Writes a client's methods, one per RPC and named like it: an `anonymous` one sends the
+/// message alone, a `signed` one takes the caller's session first. One definition for all, so
+/// that no method can attach the metadata or map a failure its own way.
+macro_rules! rpcs {
+    ($($(#[$doc:meta])* $kind:ident $name:ident($request:ident) -> $reply:ident;)*) => {
+        $(rpcs!(@method $kind $(#[$doc])* $name($request) -> $reply);)*
+    };
+    (@method anonymous $(#[$doc:meta])* $name:ident($request:ident) -> $reply:ident) => {
+        $(#[$doc])*
+        pub async fn $name(&mut self, request: pb::$request) -> Result<pb::$reply, AppError> {
+            $crate::clients::reply(self.0.$name($crate::clients::outgoing(None, request))).await
+        }
+    };
+    (@method signed $(#[$doc:meta])* $name:ident($request:ident) -> $reply:ident) => {
+        $(#[$doc])*
+        pub async fn $name(
+            &mut self,
+            session: &Session,
+            request: pb::$request,
+        ) -> Result<pb::$reply, AppError> {
+            $crate::clients::reply(
+                self.0.$name($crate::clients::outgoing(Some(session), request)),
+            )
+            .await
+        }
+    };
+}
+
 mod catalog;
 mod identity;
 
