@@ -24,6 +24,7 @@ use tower_http::{
 
 pub mod api;
 pub mod assets;
+pub mod clients;
 mod config;
 pub mod csrf;
 pub mod error;

@@ -28,8 +28,9 @@ pub struct Session {
 }
 
 impl Session {
-    /// A gRPC request carrying the caller's token.
-    pub fn request<T>(&self, message: T) -> tonic::Request<T> {
+    /// A gRPC request carrying the caller's token; only the service clients (`crate::clients`)
+    /// build requests.
+    pub(crate) fn request<T>(&self, message: T) -> tonic::Request<T> {
         let mut request = tonic::Request::new(message);
         // A token we verified is ASCII; a failure here would only drop the header, and the
         // service would then answer UNAUTHENTICATED.
@@ -136,12 +137,10 @@ pub async fn middleware(
             .ok(),
         Err(_) => None,
     };
-    let renewed = refreshed
-        .map(tonic::Response::into_inner)
-        .and_then(|session| {
-            let claims = verifier.verify(&session.access_token).ok()?;
-            Some((claims, session))
-        });
+    let renewed = refreshed.and_then(|session| {
+        let claims = verifier.verify(&session.access_token).ok()?;
+        Some((claims, session))
+    });
     let cookies = match &renewed {
         Some((claims, session)) => {
             request.extensions_mut().insert(Session {

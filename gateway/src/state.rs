@@ -7,17 +7,17 @@
 use std::{sync::Arc, time::Duration};
 
 use id77_kit::auth::Verifier;
-use id77_proto::{
-    catalog::v1::catalog_service_client::CatalogServiceClient,
-    identity::v1::identity_service_client::IdentityServiceClient,
-};
 use tonic::{
     body::Body,
     transport::{Channel, Endpoint},
 };
 use tower::{BoxError, ServiceExt as _, util::BoxCloneSyncService};
 
-use crate::assets::Assets;
+use crate::{
+    assets::Assets,
+    clients::{CatalogClient, IdentityClient},
+    error::AppError,
+};
 
 /// A gRPC connection to a service, whatever carries it.
 pub type GrpcChannel = BoxCloneSyncService<http::Request<Body>, http::Response<Body>, ChannelError>;
@@ -106,9 +106,9 @@ impl std::ops::Deref for AppState {
 }
 
 struct Clients {
-    catalog: CatalogServiceClient<GrpcChannel>,
+    catalog: CatalogClient,
     catalog_channel: GrpcChannel,
-    identity: Option<IdentityServiceClient<GrpcChannel>>,
+    identity: Option<IdentityClient>,
     identity_channel: Option<GrpcChannel>,
 }
 
@@ -116,9 +116,9 @@ impl AppState {
     pub fn new(services: Services, settings: Settings) -> Self {
         Self(Arc::new(Shared {
             clients: Clients {
-                catalog: CatalogServiceClient::new(services.catalog.clone()),
+                catalog: CatalogClient::new(services.catalog.clone()),
                 catalog_channel: services.catalog,
-                identity: services.identity.clone().map(IdentityServiceClient::new),
+                identity: services.identity.clone().map(IdentityClient::new),
                 identity_channel: services.identity,
             },
             settings,
@@ -126,7 +126,7 @@ impl AppState {
         }))
     }
 
-    pub fn catalog(&self) -> CatalogServiceClient<GrpcChannel> {
+    pub fn catalog(&self) -> CatalogClient {
         self.clients.catalog.clone()
     }
 
@@ -135,9 +135,11 @@ impl AppState {
     }
 
     /// The identity service, or UNAVAILABLE when this gateway runs without accounts.
-    pub fn identity(&self) -> Result<IdentityServiceClient<GrpcChannel>, tonic::Status> {
+    pub fn identity(&self) -> Result<IdentityClient, AppError> {
         self.clients.identity.clone().ok_or_else(|| {
-            tonic::Status::unavailable("Les comptes ne sont pas disponibles sur cette plateforme.")
+            AppError::Unavailable(
+                "Les comptes ne sont pas disponibles sur cette plateforme.".to_owned(),
+            )
         })
     }
 

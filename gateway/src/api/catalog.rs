@@ -194,7 +194,6 @@ pub async fn list_domains(State(state): State<AppState>) -> Result<Response, Api
         .catalog()
         .list_domains(pb::ListDomainsRequest {})
         .await?
-        .into_inner()
         .domains;
     let body: Vec<Domain<'_>> = domains
         .iter()
@@ -216,7 +215,6 @@ pub async fn list_typologies(State(state): State<AppState>) -> Result<Response, 
         .catalog()
         .list_typologies(pb::ListTypologiesRequest {})
         .await?
-        .into_inner()
         .typologies;
     let body: Vec<Typology<'_>> = typologies.iter().map(typology).collect();
     Ok(Json(body).into_response())
@@ -249,11 +247,7 @@ pub async fn search_offers(
     if !errors.is_empty() {
         return Err(AppError::Invalid(errors).into());
     }
-    let mut page = state
-        .catalog()
-        .search_offers(query.to_request())
-        .await?
-        .into_inner();
+    let mut page = state.catalog().search_offers(query.to_request()).await?;
     let references = page.references.take().unwrap_or_default();
     Ok(Json(OffersPage::new(&page, &references)).into_response())
 }
@@ -273,8 +267,7 @@ pub async fn get_offer(
     let response = state
         .catalog()
         .get_offer(pb::GetOfferRequest { code })
-        .await?
-        .into_inner();
+        .await?;
     let offer = response
         .offer
         .ok_or_else(|| AppError::Internal("catalog returned no offer".to_owned()))?;

@@ -43,9 +43,8 @@ pub async fn list(
 ) -> Result<Response, ApiError> {
     let response = state
         .catalog()
-        .list_favorites(session.request(pb::ListFavoritesRequest {}))
-        .await?
-        .into_inner();
+        .list_favorites(&session, pb::ListFavoritesRequest {})
+        .await?;
     let references = response.references.unwrap_or_default();
     let body: Vec<Favorite<'_>> = response
         .favorites
@@ -65,9 +64,8 @@ pub async fn add(
 ) -> Result<Response, ApiError> {
     let response = state
         .catalog()
-        .add_favorite(session.request(pb::AddFavoriteRequest { code }))
-        .await?
-        .into_inner();
+        .add_favorite(&session, pb::AddFavoriteRequest { code })
+        .await?;
     let status = if response.added {
         StatusCode::CREATED
     } else {
@@ -90,7 +88,7 @@ pub async fn remove(
 ) -> Result<StatusCode, ApiError> {
     state
         .catalog()
-        .remove_favorite(session.request(pb::RemoveFavoriteRequest { code }))
+        .remove_favorite(&session, pb::RemoveFavoriteRequest { code })
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -159,9 +159,8 @@ async fn admin_page(
 ) -> Result<AdminPage, AppError> {
     let registrations = state
         .identity()?
-        .list_registrations(session.request(pb::ListRegistrationsRequest { status: 0 }))
+        .list_registrations(session, pb::ListRegistrationsRequest { status: 0 })
         .await?
-        .into_inner()
         .registrations;
     Ok(AdminPage {
         layout: Layout::new(state, user).flash(raw_query),
@@ -222,17 +221,14 @@ pub async fn approve(
     };
     let result = match state.identity() {
         Ok(mut identity) => identity
-            .approve_registration(
-                session.request(pb::ApproveRegistrationRequest { account_id: id }),
-            )
+            .approve_registration(&session, pb::ApproveRegistrationRequest { account_id: id })
             .await
             .map(|_| ()),
-        Err(status) => Err(status),
+        Err(error) => Err(error),
     };
     match result {
         Ok(()) => Redirect::to(&Flash::RegistrationApproved.url(HERE)).into_response(),
-        Err(status) => {
-            let error = AppError::from(status);
+        Err(error) => {
             let detail = error.detail();
             page_again(&state, &user, &session, jar, &error, |page| {
                 page.general.push(detail)
@@ -261,15 +257,14 @@ pub async fn reject(
     };
     let result = match state.identity() {
         Ok(mut identity) => identity
-            .reject_registration(session.request(request))
+            .reject_registration(&session, request)
             .await
             .map(|_| ()),
-        Err(status) => Err(status),
+        Err(error) => Err(error),
     };
     match result {
         Ok(()) => Redirect::to(&Flash::RegistrationRejected.url(HERE)).into_response(),
-        Err(status) => {
-            let error = AppError::from(status);
+        Err(error) => {
             page_again(&state, &user, &session, jar, &error, |page| {
                 match page.registrations.iter_mut().find(|r| r.id == id) {
                     Some(registration) => {
@@ -310,16 +305,12 @@ pub async fn create_staff(
         role: role.into(),
     };
     let result = match state.identity() {
-        Ok(mut identity) => identity
-            .create_staff(session.request(request))
-            .await
-            .map(|_| ()),
-        Err(status) => Err(status),
+        Ok(mut identity) => identity.create_staff(&session, request).await.map(|_| ()),
+        Err(error) => Err(error),
     };
     match result {
         Ok(()) => Redirect::to(&Flash::StaffCreated.url(HERE)).into_response(),
-        Err(status) => {
-            let error = AppError::from(status);
+        Err(error) => {
             page_again(&state, &user, &session, jar, &error, |page| {
                 let mut form = staff_form(&data);
                 form.set_failure(&error, same_name);

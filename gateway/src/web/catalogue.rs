@@ -192,20 +192,16 @@ async fn mark_favorites(state: &AppState, session: &Session, cards: &mut [OfferC
     let request = pb::FavoriteStatusRequest {
         codes: cards.iter().map(|c| c.code.clone()).collect(),
     };
-    match state
-        .catalog()
-        .favorite_status(session.request(request))
-        .await
-    {
+    match state.catalog().favorite_status(session, request).await {
         Ok(response) => {
-            let favorites = response.into_inner().favorite_codes;
+            let favorites = response.favorite_codes;
             for card in cards {
                 card.favorite = favorites
                     .iter()
                     .any(|code| code.eq_ignore_ascii_case(&card.code));
             }
         }
-        Err(status) => tracing::warn!(%status, "favourite status unavailable"),
+        Err(error) => tracing::warn!(%error, "favourite status unavailable"),
     }
 }
 
@@ -224,16 +220,16 @@ pub async fn home(
         catalog3.search_offers(query.to_request()),
     );
     let domains = match domains {
-        Ok(response) => response.into_inner().domains,
-        Err(status) => return error_page_for(&state, &user, &status.into()),
+        Ok(response) => response.domains,
+        Err(error) => return error_page_for(&state, &user, &error),
     };
     let typologies = match typologies {
-        Ok(response) => response.into_inner().typologies,
-        Err(status) => return error_page_for(&state, &user, &status.into()),
+        Ok(response) => response.typologies,
+        Err(error) => return error_page_for(&state, &user, &error),
     };
     let mut results = match search {
-        Ok(response) => response.into_inner(),
-        Err(status) => match AppError::from(status) {
+        Ok(response) => response,
+        Err(error) => match error {
             AppError::Invalid(invalid) => {
                 errors.extend(invalid);
                 pb::SearchOffersResponse::default()
@@ -453,9 +449,9 @@ pub async fn offer(
         .get_offer(pb::GetOfferRequest { code })
         .await
     {
-        Ok(response) => response.into_inner().offer,
-        Err(status) => {
-            return match AppError::from(status) {
+        Ok(response) => response.offer,
+        Err(error) => {
+            return match error {
                 // A malformed code names no offer: same answer as an unknown one.
                 AppError::Invalid(_) => error_page_for(
                     &state,

@@ -50,11 +50,11 @@ pub async fn page(
 ) -> Response {
     let response = match state
         .catalog()
-        .list_favorites(session.request(pb::ListFavoritesRequest {}))
+        .list_favorites(&session, pb::ListFavoritesRequest {})
         .await
     {
-        Ok(response) => response.into_inner(),
-        Err(status) => return failure_page(&state, &user, jar, &status.into(), "/favoris"),
+        Ok(response) => response,
+        Err(error) => return failure_page(&state, &user, jar, &error, "/favoris"),
     };
     let references = response.references.unwrap_or_default();
     let items = response
@@ -121,11 +121,11 @@ async fn toggle(
     let mut catalog = state.catalog();
     let result = match toggle {
         Toggle::Add => catalog
-            .add_favorite(session.request(pb::AddFavoriteRequest { code: code.clone() }))
+            .add_favorite(&session, pb::AddFavoriteRequest { code: code.clone() })
             .await
             .map(|_| true),
         Toggle::Remove => catalog
-            .remove_favorite(session.request(pb::RemoveFavoriteRequest { code: code.clone() }))
+            .remove_favorite(&session, pb::RemoveFavoriteRequest { code: code.clone() })
             .await
             .map(|_| false),
     };
@@ -139,8 +139,8 @@ async fn toggle(
             Redirect::to(&Flash::FavoriteRemoved.url("/favoris")).into_response()
         }
         Ok(_) => Redirect::to(&back).into_response(),
-        Err(status) if json => ApiError(AppError::from(status)).into_response(),
-        Err(status) => failure_page(&state, &user, jar, &status.into(), &back),
+        Err(error) if json => ApiError(error).into_response(),
+        Err(error) => failure_page(&state, &user, jar, &error, &back),
     }
 }
 

@@ -10,6 +10,5 @@ pub async fn cantons(state: &AppState) -> Result<Vec<String>, AppError> {
         .identity()?
         .list_cantons(pb::ListCantonsRequest {})
         .await?
-        .into_inner()
         .names)
 }

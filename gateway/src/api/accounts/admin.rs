@@ -31,9 +31,8 @@ pub async fn list_registrations(
 ) -> Result<Json<Vec<Registration>>, ApiError> {
     let registrations = state
         .identity()?
-        .list_registrations(session.request(pb::ListRegistrationsRequest { status: 0 }))
+        .list_registrations(&session, pb::ListRegistrationsRequest { status: 0 })
         .await?
-        .into_inner()
         .registrations;
     Ok(Json(
         registrations
@@ -56,9 +55,8 @@ pub async fn approve(
 ) -> Result<Json<Account>, ApiError> {
     let account = state
         .identity()?
-        .approve_registration(session.request(pb::ApproveRegistrationRequest { account_id: id }))
-        .await?
-        .into_inner();
+        .approve_registration(&session, pb::ApproveRegistrationRequest { account_id: id })
+        .await?;
     Ok(Json(account.into()))
 }
 
@@ -82,10 +80,9 @@ pub async fn reject(
     };
     let account = state
         .identity()?
-        .reject_registration(session.request(request))
+        .reject_registration(&session, request)
         .await
-        .map_err(body_error)?
-        .into_inner();
+        .map_err(body_error)?;
     Ok(Json(account.into()))
 }
 
@@ -126,9 +123,8 @@ pub async fn create_staff(
     };
     let account = state
         .identity()?
-        .create_staff(session.request(request))
+        .create_staff(&session, request)
         .await
-        .map_err(body_error)?
-        .into_inner();
+        .map_err(body_error)?;
     Ok((StatusCode::CREATED, Json(Account::from(account))).into_response())
 }

@@ -22,9 +22,8 @@ pub async fn get_me(
 ) -> Result<Json<Account>, ApiError> {
     let account = state
         .identity()?
-        .get_me(session.request(pb::GetMeRequest {}))
-        .await?
-        .into_inner();
+        .get_me(&session, pb::GetMeRequest {})
+        .await?;
     Ok(Json(account.into()))
 }
 
@@ -53,10 +52,9 @@ pub async fn update_me(
     };
     let account = state
         .identity()?
-        .update_me(session.request(request))
+        .update_me(&session, request)
         .await
-        .map_err(body_error)?
-        .into_inner();
+        .map_err(body_error)?;
     Ok(Json(account.into()))
 }
 
@@ -86,7 +84,7 @@ pub async fn change_password(
     };
     state
         .identity()?
-        .change_password(session.request(request))
+        .change_password(&session, request)
         .await
         .map_err(body_error)?;
     Ok(StatusCode::NO_CONTENT)

@@ -53,9 +53,9 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Body<T> {
     }
 }
 
-/// A gRPC error on a request body: validation failures are 422.
-fn body_error(status: tonic::Status) -> ApiError {
-    ApiError(AppError::from(status).in_body())
+/// A service's refusal of a request body: validation failures are 422.
+fn body_error(error: AppError) -> ApiError {
+    ApiError(error.in_body())
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema, Default)]

@@ -90,9 +90,8 @@ pub async fn get_organisation(
 ) -> Result<Json<Organisation>, ApiError> {
     let organisation = state
         .identity()?
-        .get_organisation(session.request(pb::GetOrganisationRequest {}))
-        .await?
-        .into_inner();
+        .get_organisation(&session, pb::GetOrganisationRequest {})
+        .await?;
     Ok(Json(organisation.into()))
 }
 
@@ -130,10 +129,9 @@ pub async fn update_organisation(
     };
     let organisation = state
         .identity()?
-        .update_organisation(session.request(request))
+        .update_organisation(&session, request)
         .await
-        .map_err(body_error)?
-        .into_inner();
+        .map_err(body_error)?;
     Ok(Json(organisation.into()))
 }
 
@@ -151,10 +149,9 @@ pub async fn set_logo(
     };
     let organisation = state
         .identity()?
-        .set_logo(session.request(request))
+        .set_logo(&session, request)
         .await
-        .map_err(body_error)?
-        .into_inner();
+        .map_err(body_error)?;
     Ok(Json(organisation.into()))
 }
 
@@ -166,9 +163,8 @@ pub async fn list_contacts(
 ) -> Result<Json<Vec<Contact>>, ApiError> {
     let organisation = state
         .identity()?
-        .get_organisation(session.request(pb::GetOrganisationRequest {}))
-        .await?
-        .into_inner();
+        .get_organisation(&session, pb::GetOrganisationRequest {})
+        .await?;
     Ok(Json(
         organisation
             .contacts
@@ -195,10 +191,9 @@ pub async fn add_contact(
     };
     let contact = state
         .identity()?
-        .add_contact(session.request(request))
+        .add_contact(&session, request)
         .await
-        .map_err(body_error)?
-        .into_inner();
+        .map_err(body_error)?;
     Ok((StatusCode::CREATED, Json(Contact::from(contact))).into_response())
 }
 
@@ -212,7 +207,7 @@ pub async fn remove_contact(
 ) -> Result<StatusCode, ApiError> {
     state
         .identity()?
-        .remove_contact(session.request(pb::RemoveContactRequest { contact_id: id }))
+        .remove_contact(&session, pb::RemoveContactRequest { contact_id: id })
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -235,8 +230,7 @@ pub async fn logo(
         .get_logo(pb::GetLogoRequest {
             organisation_id: id,
         })
-        .await?
-        .into_inner();
+        .await?;
     Ok((
         [
             (header::CONTENT_TYPE, logo.content_type),

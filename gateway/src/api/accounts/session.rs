@@ -52,8 +52,7 @@ pub async fn login(
             password: body.password,
             client_address: peer.ip().to_string(),
         })
-        .await?
-        .into_inner();
+        .await?;
     let jar = session_cookies(jar, &session, state.secure_cookies());
     let body = SessionBody {
         access_token: session.access_token.clone(),

@@ -78,16 +78,12 @@ pub async fn add_contact(
         phone: data.get("contact.phone").to_owned(),
     };
     let result = match state.identity() {
-        Ok(mut identity) => identity
-            .add_contact(session.request(request))
-            .await
-            .map(|_| ()),
-        Err(status) => Err(status),
+        Ok(mut identity) => identity.add_contact(&session, request).await.map(|_| ()),
+        Err(error) => Err(error),
     };
     match result {
         Ok(()) => Redirect::to(&Flash::ContactAdded.url("/compte/profil#contacts")).into_response(),
-        Err(status) => {
-            let error = AppError::from(status);
+        Err(error) => {
             let mut form = contact_form(&data);
             form.set_failure(&error, contact_field);
             let sent = ProfileSent {
@@ -108,12 +104,12 @@ pub async fn remove_contact(
 ) -> Response {
     let result = match state.identity() {
         Ok(mut identity) => identity
-            .remove_contact(session.request(pb::RemoveContactRequest { contact_id: id }))
+            .remove_contact(&session, pb::RemoveContactRequest { contact_id: id })
             .await
             .map(|_| ()),
-        Err(status) => Err(status),
+        Err(error) => Err(error),
     };
-    match result.map_err(AppError::from) {
+    match result {
         // Already gone (a second click, another tab): the list is as asked.
         Ok(()) | Err(AppError::NotFound(_)) => {
             Redirect::to(&Flash::ContactRemoved.url("/compte/profil#contacts")).into_response()

@@ -54,16 +54,16 @@ pub async fn upload_logo(
         Ok(image) => {
             let result = match state.identity() {
                 Ok(mut identity) => identity
-                    .set_logo(session.request(pb::SetLogoRequest { image }))
+                    .set_logo(&session, pb::SetLogoRequest { image })
                     .await
                     .map(|_| ()),
-                Err(status) => Err(status),
+                Err(error) => Err(error),
             };
             match result {
                 Ok(()) => {
                     return Redirect::to(&Flash::LogoSaved.url("/compte/profil")).into_response();
                 }
-                Err(status) => AppError::from(status),
+                Err(error) => error,
             }
         }
         Err(message) => {

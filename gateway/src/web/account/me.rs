@@ -33,11 +33,7 @@ pub struct AccountView {
 }
 
 async fn get_me(state: &AppState, session: &Session) -> Result<pb::Account, AppError> {
-    Ok(state
-        .identity()?
-        .get_me(session.request(pb::GetMeRequest {}))
-        .await?
-        .into_inner())
+    state.identity()?.get_me(session, pb::GetMeRequest {}).await
 }
 
 #[derive(Template, WebTemplate)]
@@ -172,11 +168,8 @@ pub async fn update_me(
         email: Some(email.clone()),
     };
     let result = match state.identity() {
-        Ok(mut identity) => identity
-            .update_me(session.request(request))
-            .await
-            .map(tonic::Response::into_inner),
-        Err(status) => Err(status),
+        Ok(mut identity) => identity.update_me(&session, request).await,
+        Err(error) => Err(error),
     };
     let error = match result {
         Ok(account) => {
@@ -190,7 +183,7 @@ pub async fn update_me(
             };
             return Redirect::to(&flash.url("/compte")).into_response();
         }
-        Err(status) => AppError::from(status),
+        Err(error) => error,
     };
     if matches!(error, AppError::Unauthenticated(_)) {
         return failure_page(&state, &user, jar, &error, "/compte");
@@ -225,14 +218,14 @@ pub async fn change_password(
         };
         let result = match state.identity() {
             Ok(mut identity) => identity
-                .change_password(session.request(request))
+                .change_password(&session, request)
                 .await
                 .map(|_| ()),
-            Err(status) => Err(status),
+            Err(error) => Err(error),
         };
         match result {
             Ok(()) => return Redirect::to(&Flash::PasswordChanged.url("/compte")).into_response(),
-            Err(status) => AppError::from(status),
+            Err(error) => error,
         }
     } else {
         AppError::Unprocessable(vec![crate::error::FieldError::new(

@@ -89,9 +89,8 @@ async fn get_organisation(
     state: &AppState,
     session: &Session,
 ) -> Result<pb::Organisation, AppError> {
-    Ok(state
+    state
         .identity()?
-        .get_organisation(session.request(pb::GetOrganisationRequest {}))
-        .await?
-        .into_inner())
+        .get_organisation(session, pb::GetOrganisationRequest {})
+        .await
 }

@@ -249,15 +249,14 @@ pub async fn update_profile(
     };
     let result = match state.identity() {
         Ok(mut identity) => identity
-            .update_organisation(session.request(request))
+            .update_organisation(&session, request)
             .await
             .map(|_| ()),
-        Err(status) => Err(status),
+        Err(error) => Err(error),
     };
     match result {
         Ok(()) => Redirect::to(&Flash::ProfileSaved.url("/compte")).into_response(),
-        Err(status) => {
-            let error = AppError::from(status);
+        Err(error) => {
             // Without the list (the service is down), the form comes back with the error alone.
             let cantons = reference::cantons(&state).await.unwrap_or_default();
             let mut form = profile_form(&data, &cantons);

@@ -10,13 +10,14 @@ use axum::{
     response::{IntoResponse, Redirect, Response},
 };
 use id77_kit::links;
-use id77_proto::identity::v1::{self as pb, identity_service_client::IdentityServiceClient};
+use id77_proto::identity::v1 as pb;
 
 use super::{INCOMPLETE_LINK, token_of};
 use crate::{
+    clients::IdentityClient,
     error::AppError,
     session::CurrentUser,
-    state::{AppState, GrpcChannel},
+    state::AppState,
     web::{
         Flash, Layout, form_status,
         forms::{Form, FormData, same_name},
@@ -92,21 +93,20 @@ async fn submit_token_action<Fut>(
     user: &CurrentUser,
     body: &[u8],
     action: &TokenAction,
-    call: impl FnOnce(IdentityServiceClient<GrpcChannel>, String) -> Fut,
+    call: impl FnOnce(IdentityClient, String) -> Fut,
     done: impl FnOnce() -> Response,
 ) -> Response
 where
-    Fut: Future<Output = Result<(), tonic::Status>>,
+    Fut: Future<Output = Result<(), AppError>>,
 {
     let token = FormData::parse(body).get("token").trim().to_owned();
     let result = match state.identity() {
         Ok(identity) => call(identity, token.clone()).await,
-        Err(status) => Err(status),
+        Err(error) => Err(error),
     };
     match result {
         Ok(()) => done(),
-        Err(status) => {
-            let error = AppError::from(status);
+        Err(error) => {
             let page = token_action_page(state, user, action, token, Some(&error));
             (form_status(&error), page).into_response()
         }

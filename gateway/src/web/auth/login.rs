@@ -13,7 +13,6 @@ use axum_extra::extract::cookie::CookieJar;
 use id77_proto::identity::v1 as pb;
 
 use crate::{
-    error::AppError,
     session::{CurrentUser, REFRESH_COOKIE, cleared_cookies, session_cookies},
     state::AppState,
     web::{
@@ -117,23 +116,23 @@ pub async fn login(
         return (axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response();
     }
     let result = match state.identity() {
-        Ok(mut identity) => identity
-            .login(pb::LoginRequest {
-                identifier: identifier.to_owned(),
-                password: password.to_owned(),
-                client_address,
-            })
-            .await
-            .map(tonic::Response::into_inner),
-        Err(status) => Err(status),
+        Ok(mut identity) => {
+            identity
+                .login(pb::LoginRequest {
+                    identifier: identifier.to_owned(),
+                    password: password.to_owned(),
+                    client_address,
+                })
+                .await
+        }
+        Err(error) => Err(error),
     };
     match result {
         Ok(session) => {
             let jar = session_cookies(jar, &session, state.secure_cookies());
             (jar, Redirect::to(if next.is_empty() { "/" } else { &next })).into_response()
         }
-        Err(status) => {
-            let error = AppError::from(status);
+        Err(error) => {
             form.set_failure(&error, same_name);
             let page = LoginPage {
                 layout: Layout::new(&state, &user),
@@ -153,11 +152,11 @@ pub async fn logout(State(state): State<AppState>, jar: CookieJar) -> Response {
                 .logout(pb::LogoutRequest { refresh_token })
                 .await
                 .map(|_| ()),
-            Err(status) => Err(status),
+            Err(error) => Err(error),
         };
         // The cookies go anyway; the token would expire on its own.
-        if let Err(status) = revoked {
-            tracing::warn!(%status, "logout: the refresh token could not be revoked");
+        if let Err(error) = revoked {
+            tracing::warn!(%error, "logout: the refresh token could not be revoked");
         }
     }
     (cleared_cookies(jar), Redirect::to("/")).into_response()

@@ -12,7 +12,6 @@ use id77_proto::identity::v1 as pb;
 
 use super::{INCOMPLETE_LINK, token_of};
 use crate::{
-    error::AppError,
     session::CurrentUser,
     state::AppState,
     web::{
@@ -141,12 +140,11 @@ async fn choose_password(
             .accept_invitation(pb::AcceptInvitationRequest { token, password })
             .await
             .map(|_| Flash::AccountActivated),
-        Err(status) => Err(status),
+        Err(error) => Err(error),
     };
     match result {
         Ok(flash) => Redirect::to(&flash.url("/connexion")).into_response(),
-        Err(status) => {
-            let error = AppError::from(status);
+        Err(error) => {
             page.form.set_failure(&error, same_name);
             (form_status(&error), page).into_response()
         }
@@ -235,12 +233,11 @@ pub async fn forgot(
             })
             .await
             .map(|_| ()),
-        Err(status) => Err(status),
+        Err(error) => Err(error),
     };
     match result {
         Ok(()) => Redirect::to(&Flash::ResetSent.url("/mot-de-passe-oublie")).into_response(),
-        Err(status) => {
-            let error = AppError::from(status);
+        Err(error) => {
             let mut form = forgot_form(&email);
             form.set_failure(&error, same_name);
             (

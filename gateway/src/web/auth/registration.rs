@@ -9,7 +9,6 @@ use axum::{
 use id77_proto::identity::v1 as pb;
 
 use crate::{
-    error::AppError,
     session::CurrentUser,
     state::AppState,
     web::{
@@ -158,12 +157,11 @@ pub async fn register(
     let data = FormData::parse(&body);
     let result = match state.identity() {
         Ok(mut identity) => identity.register(register_request(&data)).await.map(|_| ()),
-        Err(status) => Err(status),
+        Err(error) => Err(error),
     };
     match result {
         Ok(()) => Redirect::to("/inscription/envoyee").into_response(),
-        Err(status) => {
-            let error = AppError::from(status);
+        Err(error) => {
             // Without the list (the service is down), the form comes back with the error alone.
             let cantons = reference::cantons(&state).await.unwrap_or_default();
             let mut form = register_form(&data, &cantons);
