@@ -9,7 +9,7 @@ use axum::{
 };
 use id77_proto::catalog::v1 as pb;
 
-use super::{Layout, error_page_for};
+use super::{Layout, PageError};
 use crate::{
     error::{AppError, FieldError},
     params::{CatalogQuery, Sort},
@@ -209,7 +209,7 @@ pub async fn home(
     State(state): State<AppState>,
     user: CurrentUser,
     RawQuery(raw): RawQuery,
-) -> Response {
+) -> Result<Response, PageError> {
     let (query, mut errors) = CatalogQuery::parse(raw.as_deref());
     let mut catalog = state.catalog();
     let mut catalog2 = state.catalog();
@@ -219,23 +219,16 @@ pub async fn home(
         catalog2.list_typologies(pb::ListTypologiesRequest {}),
         catalog3.search_offers(query.to_request()),
     );
-    let domains = match domains {
-        Ok(response) => response.domains,
-        Err(error) => return error_page_for(&state, &user, &error),
-    };
-    let typologies = match typologies {
-        Ok(response) => response.typologies,
-        Err(error) => return error_page_for(&state, &user, &error),
-    };
+    let domains = domains?.domains;
+    let typologies = typologies?.typologies;
     let mut results = match search {
         Ok(response) => response,
-        Err(error) => match error {
-            AppError::Invalid(invalid) => {
-                errors.extend(invalid);
-                pb::SearchOffersResponse::default()
-            }
-            other => return error_page_for(&state, &user, &other),
-        },
+        // Filters the catalog refuses are shown next to the filters, over an empty page.
+        Err(AppError::Invalid(invalid)) => {
+            errors.extend(invalid);
+            pb::SearchOffersResponse::default()
+        }
+        Err(other) => return Err(other.into()),
     };
     let signed_in = user.0.is_some();
     let here = query.home_url();
@@ -423,7 +416,7 @@ pub async fn home(
     } else {
         StatusCode::BAD_REQUEST
     };
-    (status, page).into_response()
+    Ok((status, page).into_response())
 }
 
 #[derive(Template, WebTemplate)]
@@ -443,34 +436,23 @@ pub async fn offer(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(code): Path<String>,
-) -> Response {
+) -> Result<Response, PageError> {
     let offer = match state
         .catalog()
         .get_offer(pb::GetOfferRequest { code })
         .await
     {
         Ok(response) => response.offer,
-        Err(error) => {
-            return match error {
-                // A malformed code names no offer: same answer as an unknown one.
-                AppError::Invalid(_) => error_page_for(
-                    &state,
-                    &user,
-                    &AppError::NotFound(
-                        "Cet identifiant ne correspond à aucune offre du catalogue.".into(),
-                    ),
-                ),
-                other => error_page_for(&state, &user, &other),
-            };
+        // A malformed code names no offer: same answer as an unknown one.
+        Err(AppError::Invalid(_)) => {
+            return Err(AppError::NotFound(
+                "Cet identifiant ne correspond à aucune offre du catalogue.".into(),
+            )
+            .into());
         }
+        Err(other) => return Err(other.into()),
     };
-    let Some(offer) = offer else {
-        return error_page_for(
-            &state,
-            &user,
-            &AppError::Internal("catalog returned no offer".into()),
-        );
-    };
+    let offer = offer.ok_or_else(|| AppError::Internal("catalog returned no offer".into()))?;
     let domain_url = CatalogQuery {
         domains: offer.domain.iter().map(|d| d.slug.clone()).collect(),
         page: 1,
@@ -495,7 +477,7 @@ pub async fn offer(
     if let Some(session) = &user.0 {
         mark_favorites(&state, session, std::slice::from_mut(&mut card)).await;
     }
-    OfferPage {
+    Ok(OfferPage {
         layout: Layout::new(&state, &user),
         offer: card,
         domain_url,
@@ -505,7 +487,7 @@ pub async fn offer(
         lead_service: offer.lead_service,
         lead_contact: offer.lead_contact,
     }
-    .into_response()
+    .into_response())
 }
 
 #[cfg(test)]
