@@ -151,27 +151,10 @@ pub async fn get_with(url: &str, headers: &[(&str, &str)]) -> Response {
         .unwrap_or_else(|e| panic!("GET {url}: {e}"))
 }
 
-/// A fresh, empty PostgreSQL database URL on the server named by `ID77_TEST_DATABASE_URL`.
-/// The tests that call this are ignored unless asked for (`cargo xtask test` sets the URL), so
-/// a missing server fails them.
+/// A fresh, empty PostgreSQL database on the server named by `ID77_TEST_DATABASE_URL` (the
+/// services' suites' own helper, which also drops the databases old runs left).
 pub async fn fresh_postgres_database() -> String {
-    let base = std::env::var("ID77_TEST_DATABASE_URL")
-        .ok()
-        .filter(|u| !u.is_empty())
-        .expect(
-            "ID77_TEST_DATABASE_URL must name a PostgreSQL server (e.g. postgres://postgres@127.0.0.1:5432/postgres; cargo xtask test sets it)",
-        );
-    use sqlx::Connection as _;
-    let mut admin = sqlx::PgConnection::connect(&base)
-        .await
-        .unwrap_or_else(|e| panic!("PostgreSQL at ID77_TEST_DATABASE_URL is unreachable: {e}"));
-    let name = format!("id77_e2e_{}", uuid::Uuid::now_v7().simple());
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-        .execute(&mut admin)
-        .await
-        .expect("create test database");
-    let (prefix, _) = base.rsplit_once('/').expect("database URL has a path");
-    format!("{prefix}/{name}")
+    id77_kit::testing::fresh_postgres_url("id77_e2e_").await
 }
 
 /// Path of a program on `PATH`; a test that needs one fails without it.
