@@ -7,7 +7,7 @@
 
 use axum::{
     extract::FromRequestParts,
-    http::{Method, header, request::Parts},
+    http::{HeaderMap, Method, Uri, header, request::Parts},
     response::Redirect,
 };
 
@@ -51,22 +51,24 @@ impl<S: Send + Sync> FromRequestParts<S> for PageSession {
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
         match parts.extensions.get::<Session>() {
             Some(session) => Ok(Self(session.clone())),
-            None => Err(Redirect::to(&login_url(&return_path(parts)))),
+            None => Err(Redirect::to(&login_url(&return_path(
+                &parts.method,
+                &parts.uri,
+                &parts.headers,
+            )))),
         }
     }
 }
 
 /// Where to come back after logging in: the page itself for a GET; for a form sent without a
 /// session (it expired meanwhile), the page the form was on, as the browser's `Referer` says.
-fn return_path(parts: &Parts) -> String {
-    if parts.method == Method::GET || parts.method == Method::HEAD {
-        return parts
-            .uri
+pub(crate) fn return_path(method: &Method, uri: &Uri, headers: &HeaderMap) -> String {
+    if method == Method::GET || method == Method::HEAD {
+        return uri
             .path_and_query()
             .map_or_else(|| "/".to_owned(), |p| p.as_str().to_owned());
     }
-    parts
-        .headers
+    headers
         .get(header::REFERER)
         .and_then(|referer| referer.to_str().ok())
         .and_then(|referer| referer.parse::<http::Uri>().ok())

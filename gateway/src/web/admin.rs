@@ -6,16 +6,16 @@ use axum::{
     extract::{Path, RawForm, RawQuery, State},
     response::{IntoResponse, Redirect, Response},
 };
-use axum_extra::extract::cookie::CookieJar;
 use id77_kit::auth::Role;
 use id77_proto::identity::v1 as pb;
 
 use super::{
-    Flash, Layout, datetime_fr, error_page_for, failure_page, form_status,
+    Flash, Layout, PageError, datetime_fr, form_status,
     forms::{
         Field, Form, FormData, Kind, STAFF_ROLES, categories_label, person_label, phone_display,
         same_name, siret_display, thousands, title_label,
     },
+    shown_in_form,
 };
 use crate::{
     error::AppError,
@@ -137,16 +137,10 @@ fn registration_view(registration: pb::Registration) -> RegistrationView {
 }
 
 /// The caller's session if it is an administrator's; else "Accès refusé".
-#[allow(clippy::result_large_err)]
-fn require_admin(
-    state: &AppState,
-    user: &CurrentUser,
-    session: Session,
-) -> Result<Session, Response> {
+fn require_admin(session: Session) -> Result<Session, PageError> {
     if session.claims.role != Role::Admin {
-        let error =
-            AppError::Forbidden("Cette page est réservée aux administrateurs d'ID77.".to_owned());
-        return Err(error_page_for(state, user, &error));
+        let message = "Cette page est réservée aux administrateurs d'ID77.";
+        return Err(AppError::Forbidden(message.to_owned()).into());
     }
     Ok(session)
 }
@@ -174,17 +168,10 @@ pub async fn page(
     State(state): State<AppState>,
     user: CurrentUser,
     PageSession(session): PageSession,
-    jar: CookieJar,
     RawQuery(raw): RawQuery,
-) -> Response {
-    let session = match require_admin(&state, &user, session) {
-        Ok(session) => session,
-        Err(response) => return response,
-    };
-    match admin_page(&state, &user, &session, raw.as_deref()).await {
-        Ok(page) => page.into_response(),
-        Err(error) => failure_page(&state, &user, jar, &error, HERE),
-    }
+) -> Result<AdminPage, PageError> {
+    let session = require_admin(session)?;
+    Ok(admin_page(&state, &user, &session, raw.as_deref()).await?)
 }
 
 /// The page again after a failed action, `adjust` putting the error where it belongs.
@@ -192,105 +179,82 @@ async fn page_again(
     state: &AppState,
     user: &CurrentUser,
     session: &Session,
-    jar: CookieJar,
-    error: &AppError,
-    adjust: impl FnOnce(&mut AdminPage),
-) -> Response {
-    if matches!(error, AppError::Unauthenticated(_)) {
-        return failure_page(state, user, jar, error, HERE);
-    }
-    match admin_page(state, user, session, None).await {
-        Ok(mut page) => {
-            adjust(&mut page);
-            (form_status(error), page).into_response()
-        }
-        Err(error) => failure_page(state, user, jar, &error, HERE),
-    }
+    error: AppError,
+    adjust: impl FnOnce(&mut AdminPage, &AppError),
+) -> Result<Response, PageError> {
+    let error = shown_in_form(error)?;
+    let mut page = admin_page(state, user, session, None).await?;
+    adjust(&mut page, &error);
+    Ok((form_status(&error), page).into_response())
 }
 
 pub async fn approve(
     State(state): State<AppState>,
     user: CurrentUser,
     PageSession(session): PageSession,
-    jar: CookieJar,
     Path(id): Path<String>,
-) -> Response {
-    let session = match require_admin(&state, &user, session) {
-        Ok(session) => session,
-        Err(response) => return response,
-    };
-    let result = match state.identity() {
-        Ok(mut identity) => identity
-            .approve_registration(&session, pb::ApproveRegistrationRequest { account_id: id })
+) -> Result<Response, PageError> {
+    let session = require_admin(session)?;
+    let request = pb::ApproveRegistrationRequest { account_id: id };
+    let result = async {
+        state
+            .identity()?
+            .approve_registration(&session, request)
             .await
-            .map(|_| ()),
-        Err(error) => Err(error),
-    };
-    match result {
-        Ok(()) => Redirect::to(&Flash::RegistrationApproved.url(HERE)).into_response(),
-        Err(error) => {
-            let detail = error.detail();
-            page_again(&state, &user, &session, jar, &error, |page| {
-                page.general.push(detail)
-            })
-            .await
-        }
     }
+    .await;
+    let Err(error) = result else {
+        return Ok(Redirect::to(&Flash::RegistrationApproved.url(HERE)).into_response());
+    };
+    page_again(&state, &user, &session, error, |page, error| {
+        page.general.push(error.detail())
+    })
+    .await
 }
 
 pub async fn reject(
     State(state): State<AppState>,
     user: CurrentUser,
     PageSession(session): PageSession,
-    jar: CookieJar,
     Path(id): Path<String>,
     RawForm(body): RawForm,
-) -> Response {
-    let session = match require_admin(&state, &user, session) {
-        Ok(session) => session,
-        Err(response) => return response,
-    };
+) -> Result<Response, PageError> {
+    let session = require_admin(session)?;
     let reason = FormData::parse(&body).get("reason").to_owned();
     let request = pb::RejectRegistrationRequest {
         account_id: id.clone(),
         reason: reason.clone(),
     };
-    let result = match state.identity() {
-        Ok(mut identity) => identity
+    let result = async {
+        state
+            .identity()?
             .reject_registration(&session, request)
             .await
-            .map(|_| ()),
-        Err(error) => Err(error),
-    };
-    match result {
-        Ok(()) => Redirect::to(&Flash::RegistrationRejected.url(HERE)).into_response(),
-        Err(error) => {
-            page_again(&state, &user, &session, jar, &error, |page| {
-                match page.registrations.iter_mut().find(|r| r.id == id) {
-                    Some(registration) => {
-                        let mut form = reject_form(&id, &reason);
-                        form.set_failure(&error, same_name);
-                        registration.reject_form = form;
-                    }
-                    None => page.general.push(error.detail()),
-                }
-            })
-            .await
-        }
     }
+    .await;
+    let Err(error) = result else {
+        return Ok(Redirect::to(&Flash::RegistrationRejected.url(HERE)).into_response());
+    };
+    page_again(&state, &user, &session, error, |page, error| {
+        match page.registrations.iter_mut().find(|r| r.id == id) {
+            Some(registration) => {
+                let mut form = reject_form(&id, &reason);
+                form.set_failure(error, same_name);
+                registration.reject_form = form;
+            }
+            None => page.general.push(error.detail()),
+        }
+    })
+    .await
 }
 
 pub async fn create_staff(
     State(state): State<AppState>,
     user: CurrentUser,
     PageSession(session): PageSession,
-    jar: CookieJar,
     RawForm(body): RawForm,
-) -> Response {
-    let session = match require_admin(&state, &user, session) {
-        Ok(session) => session,
-        Err(response) => return response,
-    };
+) -> Result<Response, PageError> {
+    let session = require_admin(session)?;
     let data = FormData::parse(&body);
     let role = match data.get("role") {
         "lead" => pb::Role::Lead,
@@ -304,19 +268,14 @@ pub async fn create_staff(
         last_name: data.get("last_name").to_owned(),
         role: role.into(),
     };
-    let result = match state.identity() {
-        Ok(mut identity) => identity.create_staff(&session, request).await.map(|_| ()),
-        Err(error) => Err(error),
+    let result = async { state.identity()?.create_staff(&session, request).await }.await;
+    let Err(error) = result else {
+        return Ok(Redirect::to(&Flash::StaffCreated.url(HERE)).into_response());
     };
-    match result {
-        Ok(()) => Redirect::to(&Flash::StaffCreated.url(HERE)).into_response(),
-        Err(error) => {
-            page_again(&state, &user, &session, jar, &error, |page| {
-                let mut form = staff_form(&data);
-                form.set_failure(&error, same_name);
-                page.staff_form = form;
-            })
-            .await
-        }
-    }
+    page_again(&state, &user, &session, error, |page, error| {
+        let mut form = staff_form(&data);
+        form.set_failure(error, same_name);
+        page.staff_form = form;
+    })
+    .await
 }

@@ -20,6 +20,7 @@ use axum_extra::extract::cookie::CookieJar;
 use super::{Layout, login_url};
 use crate::{
     error::{ApiError, AppError, is_api},
+    extract::return_path,
     session::{CurrentUser, Session, cleared_cookies},
     state::AppState,
 };
@@ -56,17 +57,38 @@ impl IntoResponse for PageError {
     }
 }
 
-/// Renders a [`PageError`] returned by the handler with the caller's session.
+/// Renders a [`PageError`] returned by the handler with the caller's session. A session the
+/// services no longer accept goes back to the login page, which then returns where the visitor
+/// was (cookies cleared, else the login page would send the visitor straight back).
 pub async fn render_page_errors(
     State(state): State<AppState>,
     request: Request,
     next: Next,
 ) -> Response {
     let user = CurrentUser(request.extensions().get::<Session>().cloned());
+    let here = return_path(request.method(), request.uri(), request.headers());
+    let jar = CookieJar::from_headers(request.headers());
     let mut response = next.run(request).await;
     match response.extensions_mut().remove::<PageFailure>() {
-        Some(PageFailure(error)) => error_page_for(&state, &user, &error),
+        Some(PageFailure(error)) => match *error {
+            AppError::Unauthenticated(_) => back_to_login(jar, &here),
+            ref other => error_page_for(&state, &user, other),
+        },
         None => response,
+    }
+}
+
+/// The login page for a session the services no longer accept, then back to `here`.
+pub fn back_to_login(jar: CookieJar, here: &str) -> Response {
+    (cleared_cookies(jar), Redirect::to(&login_url(here))).into_response()
+}
+
+/// A form's failure: what the form shows next to its fields or above them, or, for a session
+/// the services no longer accept, the page's failure (back to the login page).
+pub fn shown_in_form(error: AppError) -> Result<AppError, PageError> {
+    match error {
+        AppError::Unauthenticated(_) => Err(PageError(error)),
+        other => Ok(other),
     }
 }
 
@@ -76,7 +98,7 @@ pub fn error_page(state: &AppState, error: &AppError) -> Response {
 }
 
 /// An [`AppError`] as a French HTML page with the right status.
-pub fn error_page_for(state: &AppState, user: &CurrentUser, error: &AppError) -> Response {
+fn error_page_for(state: &AppState, user: &CurrentUser, error: &AppError) -> Response {
     let heading = match error {
         AppError::Invalid(_) | AppError::Unprocessable(_) => "Adresse incorrecte",
         AppError::Unauthenticated(_) => "Connexion nécessaire",
@@ -106,24 +128,6 @@ pub async fn not_found(uri: Uri) -> Response {
             .to_owned(),
     ))
     .into_response()
-}
-
-/// A failed call on a page that needs a session: a session the services no longer accept
-/// goes back to the login page (cookies cleared, else the login page would send the visitor
-/// straight back); anything else is the error page.
-pub fn failure_page(
-    state: &AppState,
-    user: &CurrentUser,
-    jar: CookieJar,
-    error: &AppError,
-    here: &str,
-) -> Response {
-    match error {
-        AppError::Unauthenticated(_) => {
-            (cleared_cookies(jar), Redirect::to(&login_url(here))).into_response()
-        }
-        other => error_page_for(state, user, other),
-    }
 }
 
 /// The status of a form sent back with errors.

@@ -17,7 +17,7 @@ use axum_extra::extract::cookie::CookieJar;
 use id77_proto::catalog::v1 as pb;
 
 use super::{
-    Flash, Layout, catalogue::OfferCard, catalogue::offer_card, date_fr, failure_page,
+    Flash, Layout, PageError, back_to_login, catalogue::OfferCard, catalogue::offer_card, date_fr,
     forms::FormData, iso_date, local_path, login_url, wants_json,
 };
 use crate::{
@@ -45,17 +45,12 @@ pub async fn page(
     State(state): State<AppState>,
     user: CurrentUser,
     PageSession(session): PageSession,
-    jar: CookieJar,
     RawQuery(raw): RawQuery,
-) -> Response {
-    let response = match state
+) -> Result<FavoritesPage, PageError> {
+    let response = state
         .catalog()
         .list_favorites(&session, pb::ListFavoritesRequest {})
-        .await
-    {
-        Ok(response) => response,
-        Err(error) => return failure_page(&state, &user, jar, &error, "/favoris"),
-    };
+        .await?;
     let references = response.references.unwrap_or_default();
     let items = response
         .favorites
@@ -72,13 +67,12 @@ pub async fn page(
             })
         })
         .collect();
-    FavoritesPage {
+    Ok(FavoritesPage {
         layout: Layout::new(&state, &user)
             .current("/favoris")
             .flash(raw.as_deref()),
         items,
-    }
-    .into_response()
+    })
 }
 
 /// The page to come back to: the form's `retour` when it is a local path.
@@ -140,7 +134,8 @@ async fn toggle(
         }
         Ok(_) => Redirect::to(&back).into_response(),
         Err(error) if json => ApiError(error).into_response(),
-        Err(error) => failure_page(&state, &user, jar, &error, &back),
+        Err(AppError::Unauthenticated(_)) => back_to_login(jar, &back),
+        Err(error) => PageError(error).into_response(),
     }
 }
 

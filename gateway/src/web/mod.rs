@@ -11,7 +11,7 @@
 //! one module per resource.
 
 pub use error_page::{
-    PageError, error_page, error_page_for, failure_page, form_status, not_found, render_page_errors,
+    PageError, back_to_login, error_page, form_status, not_found, render_page_errors, shown_in_form,
 };
 pub use flash::Flash;
 pub use layout::Layout;

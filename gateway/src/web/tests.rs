@@ -45,6 +45,8 @@ pub struct Recorded {
     pub rejected: Vec<(String, String)>,
     pub staff: Vec<pb::CreateStaffRequest>,
     pub pending_email: String,
+    /// The service no longer accepts the sessions it issued (revoked, key rotated).
+    pub sessions_refused: bool,
 }
 
 #[derive(Clone)]
@@ -123,6 +125,11 @@ impl FakeIdentity {
     }
 
     fn claims<T>(&self, request: &tonic::Request<T>) -> Result<Claims, Status> {
+        if self.recorded.lock().unwrap().sessions_refused {
+            return Err(Status::unauthenticated(
+                "Session expirée : reconnectez-vous.",
+            ));
+        }
         self.verifier.authenticate(request)
     }
 }
@@ -1655,4 +1662,36 @@ async fn a_form_sent_without_a_session_comes_back_to_its_page_after_login() {
     let page = browser.send(request).await;
     assert_eq!(page.status, StatusCode::SEE_OTHER);
     assert_eq!(page.location, "/connexion?next=%2Fcompte%2Fprofil");
+}
+
+/// A session the service no longer accepts, on a page or a form, goes to the login page with
+/// the cookies cleared (else the login page would send the visitor straight back), and comes
+/// back where the visitor was.
+#[tokio::test]
+async fn a_session_the_service_refuses_goes_back_to_the_login_page() {
+    let (app, recorded) = fake_app();
+    let mut browser = Browser::new(app);
+    browser.login("macommune").await;
+    assert!(!browser.cookies.is_empty());
+    recorded.lock().unwrap().sessions_refused = true;
+
+    let page = browser.get("/compte/profil").await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    assert_eq!(page.location, "/connexion?next=%2Fcompte%2Fprofil");
+    assert!(browser.cookies.is_empty(), "{:?}", browser.cookies);
+
+    recorded.lock().unwrap().sessions_refused = false;
+    browser.login("macommune").await;
+    recorded.lock().unwrap().sessions_refused = true;
+    let request = Request::post("/compte/profil/contacts")
+        .header(header::REFERER, "http://127.0.0.1:8080/compte/profil")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header("sec-fetch-site", "same-origin")
+        .header(header::COOKIE, browser.cookie_header())
+        .body(Body::from("contact.full_name=X"))
+        .unwrap();
+    let page = browser.send(request).await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    assert_eq!(page.location, "/connexion?next=%2Fcompte%2Fprofil");
+    assert!(browser.cookies.is_empty(), "{:?}", browser.cookies);
 }

@@ -4,7 +4,6 @@ use axum::{
     extract::{Path, RawForm, State},
     response::{IntoResponse, Redirect, Response},
 };
-use axum_extra::extract::cookie::CookieJar;
 use id77_proto::identity::v1 as pb;
 
 use super::profile::{ProfileSent, profile_again};
@@ -14,7 +13,7 @@ use crate::{
     session::CurrentUser,
     state::AppState,
     web::{
-        Flash, failure_page,
+        Flash, PageError,
         forms::{Field, Form, FormData, Kind},
     },
 };
@@ -66,9 +65,8 @@ pub async fn add_contact(
     State(state): State<AppState>,
     user: CurrentUser,
     PageSession(session): PageSession,
-    jar: CookieJar,
     RawForm(body): RawForm,
-) -> Response {
+) -> Result<Response, PageError> {
     let data = FormData::parse(&body);
     let request = pb::AddContactRequest {
         title: data.get("contact.title").to_owned(),
@@ -77,43 +75,33 @@ pub async fn add_contact(
         email: data.get("contact.email").to_owned(),
         phone: data.get("contact.phone").to_owned(),
     };
-    let result = match state.identity() {
-        Ok(mut identity) => identity.add_contact(&session, request).await.map(|_| ()),
-        Err(error) => Err(error),
+    let result = async { state.identity()?.add_contact(&session, request).await }.await;
+    let Err(error) = result else {
+        let done = Flash::ContactAdded.url("/compte/profil#contacts");
+        return Ok(Redirect::to(&done).into_response());
     };
-    match result {
-        Ok(()) => Redirect::to(&Flash::ContactAdded.url("/compte/profil#contacts")).into_response(),
-        Err(error) => {
-            let mut form = contact_form(&data);
-            form.set_failure(&error, contact_field);
-            let sent = ProfileSent {
-                contact_form: Some(form),
-                ..ProfileSent::default()
-            };
-            profile_again(&state, &user, &session, jar, &error, sent).await
+    profile_again(&state, &user, &session, error, |error| {
+        let mut form = contact_form(&data);
+        form.set_failure(error, contact_field);
+        ProfileSent {
+            contact_form: Some(form),
+            ..ProfileSent::default()
         }
-    }
+    })
+    .await
 }
 
 pub async fn remove_contact(
     State(state): State<AppState>,
-    user: CurrentUser,
     PageSession(session): PageSession,
-    jar: CookieJar,
     Path(id): Path<String>,
-) -> Response {
-    let result = match state.identity() {
-        Ok(mut identity) => identity
-            .remove_contact(&session, pb::RemoveContactRequest { contact_id: id })
-            .await
-            .map(|_| ()),
-        Err(error) => Err(error),
-    };
-    match result {
+) -> Result<Redirect, PageError> {
+    let request = pb::RemoveContactRequest { contact_id: id };
+    match async { state.identity()?.remove_contact(&session, request).await }.await {
         // Already gone (a second click, another tab): the list is as asked.
-        Ok(()) | Err(AppError::NotFound(_)) => {
-            Redirect::to(&Flash::ContactRemoved.url("/compte/profil#contacts")).into_response()
-        }
-        Err(error) => failure_page(&state, &user, jar, &error, "/compte/profil"),
+        Ok(_) | Err(AppError::NotFound(_)) => Ok(Redirect::to(
+            &Flash::ContactRemoved.url("/compte/profil#contacts"),
+        )),
+        Err(error) => Err(error.into()),
     }
 }

@@ -4,12 +4,15 @@ use axum::{
     extract::{Multipart, State, multipart::MultipartRejection},
     response::{IntoResponse, Redirect, Response},
 };
-use axum_extra::extract::cookie::CookieJar;
 use id77_proto::identity::v1 as pb;
 
 use super::profile::{ProfileSent, profile_again};
 use crate::{
-    error::AppError, extract::PageSession, session::CurrentUser, state::AppState, web::Flash,
+    error::AppError,
+    extract::PageSession,
+    session::CurrentUser,
+    state::AppState,
+    web::{Flash, PageError},
 };
 
 /// Largest logo accepted, as the identity service says.
@@ -47,21 +50,15 @@ pub async fn upload_logo(
     State(state): State<AppState>,
     user: CurrentUser,
     PageSession(session): PageSession,
-    jar: CookieJar,
     multipart: Result<Multipart, MultipartRejection>,
-) -> Response {
+) -> Result<Response, PageError> {
     let error = match read_logo(multipart).await {
         Ok(image) => {
-            let result = match state.identity() {
-                Ok(mut identity) => identity
-                    .set_logo(&session, pb::SetLogoRequest { image })
-                    .await
-                    .map(|_| ()),
-                Err(error) => Err(error),
-            };
-            match result {
-                Ok(()) => {
-                    return Redirect::to(&Flash::LogoSaved.url("/compte/profil")).into_response();
+            let request = pb::SetLogoRequest { image };
+            match async { state.identity()?.set_logo(&session, request).await }.await {
+                Ok(_) => {
+                    let done = Flash::LogoSaved.url("/compte/profil");
+                    return Ok(Redirect::to(&done).into_response());
                 }
                 Err(error) => error,
             }
@@ -70,19 +67,19 @@ pub async fn upload_logo(
             AppError::Unprocessable(vec![crate::error::FieldError::new("logo", message)])
         }
     };
-    let logo_error = match &error {
-        AppError::Invalid(errors) | AppError::Unprocessable(errors) => Some(
-            errors
+    profile_again(&state, &user, &session, error, |error| {
+        let logo_error = match error {
+            AppError::Invalid(errors) | AppError::Unprocessable(errors) => errors
                 .iter()
                 .map(|e| e.message.as_str())
                 .collect::<Vec<_>>()
                 .join(" "),
-        ),
-        other => Some(other.detail()),
-    };
-    let sent = ProfileSent {
-        logo_error,
-        ..ProfileSent::default()
-    };
-    profile_again(&state, &user, &session, jar, &error, sent).await
+            other => other.detail(),
+        };
+        ProfileSent {
+            logo_error: Some(logo_error),
+            ..ProfileSent::default()
+        }
+    })
+    .await
 }

@@ -16,10 +16,11 @@ use crate::{
     session::{CurrentUser, REFRESH_COOKIE, Session},
     state::AppState,
     web::{
-        Flash, Layout,
+        Flash, Layout, PageError,
         auth::{PASSWORDS_DIFFER, new_password_fields},
-        datetime_fr, failure_page, form_status,
+        datetime_fr, form_status,
         forms::{Field, Form, FormData, Kind, phone_display, same_name},
+        shown_in_form,
     },
 };
 
@@ -142,13 +143,9 @@ pub async fn page(
     State(state): State<AppState>,
     user: CurrentUser,
     PageSession(session): PageSession,
-    jar: CookieJar,
     RawQuery(raw): RawQuery,
-) -> Response {
-    match account_page(&state, &user, &session, raw.as_deref(), None, None).await {
-        Ok(page) => page.into_response(),
-        Err(error) => failure_page(&state, &user, jar, &error, "/compte"),
-    }
+) -> Result<AccountPage, PageError> {
+    Ok(account_page(&state, &user, &session, raw.as_deref(), None, None).await?)
 }
 
 /// "Editer les informations de connexion".
@@ -156,9 +153,8 @@ pub async fn update_me(
     State(state): State<AppState>,
     user: CurrentUser,
     PageSession(session): PageSession,
-    jar: CookieJar,
     RawForm(body): RawForm,
-) -> Response {
+) -> Result<Response, PageError> {
     let data = FormData::parse(&body);
     let email = data.get("email").trim().to_owned();
     let request = pb::UpdateMeRequest {
@@ -167,11 +163,7 @@ pub async fn update_me(
         phone: Some(data.get("phone").to_owned()),
         email: Some(email.clone()),
     };
-    let result = match state.identity() {
-        Ok(mut identity) => identity.update_me(&session, request).await,
-        Err(error) => Err(error),
-    };
-    let error = match result {
+    let error = match async { state.identity()?.update_me(&session, request).await }.await {
         Ok(account) => {
             let asked_new = !account.pending_email.is_empty()
                 && account.pending_email.eq_ignore_ascii_case(&email)
@@ -181,19 +173,14 @@ pub async fn update_me(
             } else {
                 Flash::AccountSaved
             };
-            return Redirect::to(&flash.url("/compte")).into_response();
+            return Ok(Redirect::to(&flash.url("/compte")).into_response());
         }
-        Err(error) => error,
+        Err(error) => shown_in_form(error)?,
     };
-    if matches!(error, AppError::Unauthenticated(_)) {
-        return failure_page(&state, &user, jar, &error, "/compte");
-    }
     let mut form = account_form(&data);
     form.set_failure(&error, same_name);
-    match account_page(&state, &user, &session, None, Some(form), None).await {
-        Ok(page) => (form_status(&error), page).into_response(),
-        Err(error) => failure_page(&state, &user, jar, &error, "/compte"),
-    }
+    let page = account_page(&state, &user, &session, None, Some(form), None).await?;
+    Ok((form_status(&error), page).into_response())
 }
 
 /// "Modifier le mot de passe": the service ends the account's other sessions and keeps this
@@ -204,7 +191,7 @@ pub async fn change_password(
     PageSession(session): PageSession,
     jar: CookieJar,
     RawForm(body): RawForm,
-) -> Response {
+) -> Result<Response, PageError> {
     let data = FormData::parse(&body);
     let mut form = password_form();
     let error = if data.get("new_password") == data.get("new_password_confirmation") {
@@ -216,16 +203,11 @@ pub async fn change_password(
                 .map(|c| c.value().to_owned())
                 .unwrap_or_default(),
         };
-        let result = match state.identity() {
-            Ok(mut identity) => identity
-                .change_password(&session, request)
-                .await
-                .map(|_| ()),
-            Err(error) => Err(error),
-        };
-        match result {
-            Ok(()) => return Redirect::to(&Flash::PasswordChanged.url("/compte")).into_response(),
-            Err(error) => error,
+        match async { state.identity()?.change_password(&session, request).await }.await {
+            Ok(_) => {
+                return Ok(Redirect::to(&Flash::PasswordChanged.url("/compte")).into_response());
+            }
+            Err(error) => shown_in_form(error)?,
         }
     } else {
         AppError::Unprocessable(vec![crate::error::FieldError::new(
@@ -233,15 +215,10 @@ pub async fn change_password(
             PASSWORDS_DIFFER,
         )])
     };
-    if matches!(error, AppError::Unauthenticated(_)) {
-        return failure_page(&state, &user, jar, &error, "/compte");
-    }
     // The service names the new password `new_password`; `password` would be the same field.
     form.set_failure(&error, |field| {
         (field == "password").then_some("new_password")
     });
-    match account_page(&state, &user, &session, None, None, Some(form)).await {
-        Ok(page) => (form_status(&error), page).into_response(),
-        Err(error) => failure_page(&state, &user, jar, &error, "/compte"),
-    }
+    let page = account_page(&state, &user, &session, None, None, Some(form)).await?;
+    Ok((form_status(&error), page).into_response())
 }

@@ -7,7 +7,6 @@ use axum::{
     extract::{RawForm, RawQuery, State},
     response::{IntoResponse, Redirect, Response},
 };
-use axum_extra::extract::cookie::CookieJar;
 use id77_proto::identity::v1 as pb;
 
 use super::{ContactView, contact_view, contacts::contact_form, get_organisation, logo_url};
@@ -17,12 +16,12 @@ use crate::{
     session::{CurrentUser, Session},
     state::AppState,
     web::{
-        Flash, Layout, failure_page, form_status,
+        Flash, Layout, PageError, form_status,
         forms::{
             CATEGORIES, CIVILITIES, Field, Form, FormData, Kind, TITLES, canton_field,
             population_number, same_name, siret_display,
         },
-        reference,
+        reference, shown_in_form,
     },
 };
 
@@ -185,47 +184,30 @@ pub(super) async fn profile_again(
     state: &AppState,
     user: &CurrentUser,
     session: &Session,
-    jar: CookieJar,
-    error: &AppError,
-    sent: ProfileSent,
-) -> Response {
-    if matches!(error, AppError::Unauthenticated(_)) {
-        return failure_page(state, user, jar, error, "/compte/profil");
-    }
-    match build_profile_page(state, user, session, None, sent).await {
-        Ok(page) => (form_status(error), page).into_response(),
-        Err(error) => failure_page(state, user, jar, &error, "/compte/profil"),
-    }
+    error: AppError,
+    sent: impl FnOnce(&AppError) -> ProfileSent,
+) -> Result<Response, PageError> {
+    let error = shown_in_form(error)?;
+    let page = build_profile_page(state, user, session, None, sent(&error)).await?;
+    Ok((form_status(&error), page).into_response())
 }
 
 pub async fn profile_page(
     State(state): State<AppState>,
     user: CurrentUser,
     PageSession(session): PageSession,
-    jar: CookieJar,
     RawQuery(raw): RawQuery,
-) -> Response {
-    match build_profile_page(
-        &state,
-        &user,
-        &session,
-        raw.as_deref(),
-        ProfileSent::default(),
-    )
-    .await
-    {
-        Ok(page) => page.into_response(),
-        Err(error) => failure_page(&state, &user, jar, &error, "/compte/profil"),
-    }
+) -> Result<ProfilePage, PageError> {
+    let sent = ProfileSent::default();
+    Ok(build_profile_page(&state, &user, &session, raw.as_deref(), sent).await?)
 }
 
 pub async fn update_profile(
     State(state): State<AppState>,
     user: CurrentUser,
     PageSession(session): PageSession,
-    jar: CookieJar,
     RawForm(body): RawForm,
-) -> Response {
+) -> Result<Response, PageError> {
     let data = FormData::parse(&body);
     let request = pb::UpdateOrganisationRequest {
         organisation_name: Some(data.get("organisation_name").to_owned()),
@@ -247,25 +229,25 @@ pub async fn update_profile(
         }),
         website: Some(data.get("website").to_owned()),
     };
-    let result = match state.identity() {
-        Ok(mut identity) => identity
+    let result = async {
+        state
+            .identity()?
             .update_organisation(&session, request)
             .await
-            .map(|_| ()),
-        Err(error) => Err(error),
-    };
-    match result {
-        Ok(()) => Redirect::to(&Flash::ProfileSaved.url("/compte")).into_response(),
-        Err(error) => {
-            // Without the list (the service is down), the form comes back with the error alone.
-            let cantons = reference::cantons(&state).await.unwrap_or_default();
-            let mut form = profile_form(&data, &cantons);
-            form.set_failure(&error, same_name);
-            let sent = ProfileSent {
-                form: Some(form),
-                ..ProfileSent::default()
-            };
-            profile_again(&state, &user, &session, jar, &error, sent).await
-        }
     }
+    .await;
+    let Err(error) = result else {
+        return Ok(Redirect::to(&Flash::ProfileSaved.url("/compte")).into_response());
+    };
+    // Without the list (the service is down), the form comes back with the error alone.
+    let cantons = reference::cantons(&state).await.unwrap_or_default();
+    profile_again(&state, &user, &session, error, |error| {
+        let mut form = profile_form(&data, &cantons);
+        form.set_failure(error, same_name);
+        ProfileSent {
+            form: Some(form),
+            ..ProfileSent::default()
+        }
+    })
+    .await
 }
