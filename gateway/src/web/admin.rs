@@ -10,7 +10,7 @@ use id77_kit::auth::Role;
 use id77_proto::identity::v1 as pb;
 
 use super::{
-    Flash, Layout, PageError, datetime_fr, form_status,
+    Flash, Layout, PageError, datetime_fr, fields, form_status,
     forms::{
         Field, Form, FormData, Kind, STAFF_ROLES, categories_label, person_label, phone_display,
         same_name, siret_display, thousands, title_label,
@@ -73,26 +73,10 @@ fn staff_form(data: &FormData) -> Form {
     Form::new(
         "staff-form",
         vec![
-            Field::text("identifier", "Identifiant")
-                .value(data.get("identifier"))
-                .autocomplete("off")
-                .maxlength(32)
-                .rule("identifier"),
-            Field::new(Kind::Email, "email", "E-mail")
-                .value(data.get("email"))
-                .autocomplete("off")
-                .maxlength(254)
-                .rule("email"),
-            Field::text("first_name", "Prénom")
-                .value(data.get("first_name"))
-                .autocomplete("off")
-                .maxlength(100)
-                .rule("first_name"),
-            Field::text("last_name", "Nom")
-                .value(data.get("last_name"))
-                .autocomplete("off")
-                .maxlength(100)
-                .rule("last_name"),
+            fields::identifier(data).autocomplete("off"),
+            fields::email("email", "E-mail", data).autocomplete("off"),
+            fields::first_name("first_name", "Prénom", "off", data),
+            fields::last_name("last_name", "Nom", "off", data),
             Field::new(Kind::Radio, "role", "Rôle")
                 .value(data.get("role"))
                 .options(&STAFF_ROLES)

@@ -25,6 +25,7 @@ mod auth;
 mod catalogue;
 mod error_page;
 mod favorites;
+mod fields;
 mod flash;
 mod forms;
 mod layout;

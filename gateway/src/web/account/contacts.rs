@@ -13,8 +13,8 @@ use crate::{
     session::CurrentUser,
     state::AppState,
     web::{
-        Flash, PageError,
-        forms::{Field, Form, FormData, Kind},
+        Flash, PageError, fields,
+        forms::{Field, Form, FormData},
     },
 };
 
@@ -35,16 +35,8 @@ pub(super) fn contact_form(data: &FormData) -> Form {
                 .value(data.get("contact.service"))
                 .maxlength(100)
                 .rule("contact_service"),
-            Field::new(Kind::Email, "contact.email", "E-mail")
-                .value(data.get("contact.email"))
-                .autocomplete("off")
-                .maxlength(254)
-                .rule("email"),
-            Field::new(Kind::Tel, "contact.phone", "Numéro de téléphone")
-                .value(data.get("contact.phone"))
-                .autocomplete("off")
-                .maxlength(25)
-                .rule("phone"),
+            fields::email("contact.email", "E-mail", data).autocomplete("off"),
+            fields::phone("contact.phone", "Numéro de téléphone", data).autocomplete("off"),
         ],
     )
 }

@@ -18,7 +18,7 @@ use crate::{
     web::{
         Flash, Layout, PageError,
         auth::{PASSWORDS_DIFFER, new_password_fields},
-        datetime_fr, form_status,
+        datetime_fr, fields, form_status,
         forms::{Field, Form, FormData, Kind, phone_display, same_name},
         shown_in_form,
     },
@@ -51,28 +51,14 @@ fn account_form(data: &FormData) -> Form {
     Form::new(
         "account-form",
         vec![
-            Field::text("first_name", "Prénom")
-                .value(data.get("first_name"))
-                .autocomplete("given-name")
-                .maxlength(100)
-                .rule("first_name"),
-            Field::text("last_name", "Nom")
-                .value(data.get("last_name"))
-                .autocomplete("family-name")
-                .maxlength(100)
-                .rule("last_name"),
-            Field::new(Kind::Email, "email", "E-mail")
-                .value(data.get("email"))
+            fields::first_name("first_name", "Prénom", "given-name", data),
+            fields::last_name("last_name", "Nom", "family-name", data),
+            fields::email("email", "E-mail", data)
                 .hint("Une nouvelle adresse ne remplace l'actuelle qu'une fois confirmée par le lien que nous y enverrons.")
-                .autocomplete("email")
-                .maxlength(254)
-                .rule("email"),
-            Field::new(Kind::Tel, "phone", "Téléphone")
-                .value(data.get("phone"))
+                .autocomplete("email"),
+            fields::phone("phone", "Téléphone", data)
                 .hint("Par exemple 01 64 14 73 56")
                 .autocomplete("tel")
-                .maxlength(25)
-                .rule("phone")
                 .optional(),
         ],
     )

@@ -16,10 +16,9 @@ use crate::{
     session::{CurrentUser, Session},
     state::AppState,
     web::{
-        Flash, Layout, PageError, form_status,
+        Flash, Layout, PageError, fields, form_status,
         forms::{
-            CATEGORIES, CIVILITIES, Field, Form, FormData, Kind, TITLES, canton_field,
-            population_number, same_name, siret_display,
+            Field, Form, FormData, Kind, canton_field, population_number, same_name, siret_display,
         },
         reference, shown_in_form,
     },
@@ -42,26 +41,10 @@ fn profile_form(data: &FormData, cantons: &[String]) -> Form {
     Form::new(
         "profile-form",
         vec![
-            Field::text("organisation_name", "Collectivité / Organisme")
-                .value(data.get("organisation_name"))
-                .autocomplete("organization")
-                .maxlength(200)
-                .rule("organisation_name"),
+            fields::organisation_name("Collectivité / Organisme", data),
             canton_field(data, cantons),
-            Field::text("population", "Population")
-                .value(data.get("population"))
-                .hint("Nombre d'habitants")
-                .inputmode("numeric")
-                .autocomplete("off")
-                .maxlength(12)
-                .rule("population"),
-            Field::text("siret", "SIRET")
-                .value(data.get("siret"))
-                .hint("14 chiffres")
-                .inputmode("numeric")
-                .autocomplete("off")
-                .maxlength(20)
-                .rule("siret"),
+            fields::population(data),
+            fields::siret("SIRET", data),
             Field::new(Kind::Url, "website", "Site Internet")
                 .value(data.get("website"))
                 .hint("Par exemple https://www.mairie-melun.fr")
@@ -69,54 +52,33 @@ fn profile_form(data: &FormData, cantons: &[String]) -> Form {
                 .maxlength(300)
                 .rule("website")
                 .optional(),
-            Field::new(
-                Kind::Radio,
-                "representative.civility",
-                "Civilité Président/Maire",
-            )
-            .value(data.get("representative.civility"))
-            .options(&CIVILITIES)
-            .rule("civility"),
-            Field::new(
-                Kind::Radio,
-                "representative.title",
-                "Titre (Président/Maire)",
-            )
-            .value(data.get("representative.title"))
-            .options(&TITLES)
-            .rule("title"),
-            Field::text("representative.first_name", "Prénom Président/Maire")
-                .value(data.get("representative.first_name"))
-                .autocomplete("off")
-                .maxlength(100)
-                .rule("first_name"),
-            Field::text("representative.last_name", "Nom Président/Maire")
-                .value(data.get("representative.last_name"))
-                .autocomplete("off")
-                .maxlength(100)
-                .rule("last_name"),
-            Field::new(
-                Kind::Radio,
+            fields::civility("representative.civility", "Civilité Président/Maire", data),
+            fields::title("Titre (Président/Maire)", data),
+            fields::first_name(
+                "representative.first_name",
+                "Prénom Président/Maire",
+                "off",
+                data,
+            ),
+            fields::last_name(
+                "representative.last_name",
+                "Nom Président/Maire",
+                "off",
+                data,
+            ),
+            fields::civility(
                 "admin_referent.civility",
                 "Civilité du référent administratif",
-            )
-            .value(data.get("admin_referent.civility"))
-            .options(&CIVILITIES)
-            .rule("civility"),
-            Field::text("admin_referent.first_name", "Prénom du référent")
-                .value(data.get("admin_referent.first_name"))
-                .autocomplete("off")
-                .maxlength(100)
-                .rule("first_name"),
-            Field::text("admin_referent.last_name", "Nom du référent")
-                .value(data.get("admin_referent.last_name"))
-                .autocomplete("off")
-                .maxlength(100)
-                .rule("last_name"),
-            Field::new(Kind::Checkboxes, "categories", "Catégories")
-                .checked(data.all("categories"))
-                .options(&CATEGORIES)
-                .rule("categories"),
+                data,
+            ),
+            fields::first_name(
+                "admin_referent.first_name",
+                "Prénom du référent",
+                "off",
+                data,
+            ),
+            fields::last_name("admin_referent.last_name", "Nom du référent", "off", data),
+            fields::categories(data),
         ],
     )
 }
@@ -216,17 +178,8 @@ pub async fn update_profile(
         siret: Some(data.get("siret").to_owned()),
         population: Some(population_number(data.get("population"))),
         canton: Some(data.get("canton").to_owned()),
-        representative: Some(pb::Representative {
-            title: data.get("representative.title").to_owned(),
-            civility: data.get("representative.civility").to_owned(),
-            first_name: data.get("representative.first_name").to_owned(),
-            last_name: data.get("representative.last_name").to_owned(),
-        }),
-        admin_referent: Some(pb::Person {
-            civility: data.get("admin_referent.civility").to_owned(),
-            first_name: data.get("admin_referent.first_name").to_owned(),
-            last_name: data.get("admin_referent.last_name").to_owned(),
-        }),
+        representative: Some(fields::representative(&data)),
+        admin_referent: Some(fields::admin_referent(&data)),
         website: Some(data.get("website").to_owned()),
     };
     let result = async {

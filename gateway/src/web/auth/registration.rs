@@ -12,11 +12,8 @@ use crate::{
     session::CurrentUser,
     state::AppState,
     web::{
-        Layout, PageError, form_status,
-        forms::{
-            CATEGORIES, CIVILITIES, Field, Form, FormData, Kind, TITLES, canton_field,
-            population_number, same_name,
-        },
+        Layout, PageError, fields, form_status,
+        forms::{Form, FormData, canton_field, population_number, same_name},
         reference,
     },
 };
@@ -35,80 +32,41 @@ pub fn register_form(data: &FormData, cantons: &[String]) -> Form {
     Form::new(
         "register-form",
         vec![
-            Field::text("organisation_name", "Collectivité ou organisme")
-                .value(data.get("organisation_name"))
-                .autocomplete("organization")
-                .maxlength(200)
-                .rule("organisation_name"),
-            Field::new(Kind::Checkboxes, "categories", "Catégories")
-                .checked(data.all("categories"))
-                .options(&CATEGORIES)
-                .rule("categories"),
-            Field::text("siret", "Siret")
-                .value(data.get("siret"))
-                .hint("14 chiffres")
-                .inputmode("numeric")
-                .autocomplete("off")
-                .maxlength(20)
-                .rule("siret"),
-            Field::text("population", "Population")
-                .value(data.get("population"))
-                .hint("Nombre d'habitants")
-                .inputmode("numeric")
-                .autocomplete("off")
-                .maxlength(12)
-                .rule("population"),
+            fields::organisation_name("Collectivité ou organisme", data),
+            fields::categories(data),
+            fields::siret("Siret", data),
+            fields::population(data),
             canton_field(data, cantons),
-            Field::new(Kind::Radio, "representative.title", "Titre du représentant")
-                .value(data.get("representative.title"))
-                .options(&TITLES)
-                .rule("title"),
-            Field::new(Kind::Radio, "representative.civility", "Civilité")
-                .value(data.get("representative.civility"))
-                .options(&CIVILITIES)
-                .rule("civility"),
-            Field::text("representative.first_name", "Prénom")
-                .value(data.get("representative.first_name"))
-                .autocomplete("off")
-                .maxlength(100)
-                .rule("first_name"),
-            Field::text("representative.last_name", "Nom")
-                .value(data.get("representative.last_name"))
-                .autocomplete("off")
-                .maxlength(100)
-                .rule("last_name"),
-            Field::new(Kind::Radio, "admin_referent.civility", "Civilité du référent administratif")
-                .value(data.get("admin_referent.civility"))
-                .options(&CIVILITIES)
-                .rule("civility"),
-            Field::text("admin_referent.first_name", "Prénom du référent")
-                .value(data.get("admin_referent.first_name"))
-                .autocomplete("given-name")
-                .maxlength(100)
-                .rule("first_name"),
-            Field::text("admin_referent.last_name", "Nom du référent")
-                .value(data.get("admin_referent.last_name"))
-                .autocomplete("family-name")
-                .maxlength(100)
-                .rule("last_name"),
-            Field::text("identifier", "Identifiant")
-                .value(data.get("identifier"))
+            fields::title("Titre du représentant", data),
+            fields::civility("representative.civility", "Civilité", data),
+            fields::first_name("representative.first_name", "Prénom", "off", data),
+            fields::last_name("representative.last_name", "Nom", "off", data),
+            fields::civility(
+                "admin_referent.civility",
+                "Civilité du référent administratif",
+                data,
+            ),
+            fields::first_name(
+                "admin_referent.first_name",
+                "Prénom du référent",
+                "given-name",
+                data,
+            ),
+            fields::last_name(
+                "admin_referent.last_name",
+                "Nom du référent",
+                "family-name",
+                data,
+            ),
+            fields::identifier(data)
                 .warning(IDENTIFIER_WARNING)
-                .autocomplete("username")
-                .maxlength(32)
-                .rule("identifier"),
-            Field::new(Kind::Email, "email", "E-mail")
-                .value(data.get("email"))
+                .autocomplete("username"),
+            fields::email("email", "E-mail", data)
                 .hint("Vous recevrez à cette adresse une demande de confirmation pour finaliser votre demande.")
-                .autocomplete("email")
-                .maxlength(254)
-                .rule("email"),
-            Field::new(Kind::Tel, "phone", "Téléphone")
-                .value(data.get("phone"))
+                .autocomplete("email"),
+            fields::phone("phone", "Téléphone", data)
                 .hint("Par exemple 01 64 14 73 56")
-                .autocomplete("tel")
-                .maxlength(25)
-                .rule("phone"),
+                .autocomplete("tel"),
         ],
     )
 }
@@ -120,17 +78,8 @@ pub fn register_request(data: &FormData) -> pb::RegisterRequest {
         siret: data.get("siret").to_owned(),
         population: population_number(data.get("population")),
         canton: data.get("canton").to_owned(),
-        representative: Some(pb::Representative {
-            title: data.get("representative.title").to_owned(),
-            civility: data.get("representative.civility").to_owned(),
-            first_name: data.get("representative.first_name").to_owned(),
-            last_name: data.get("representative.last_name").to_owned(),
-        }),
-        admin_referent: Some(pb::Person {
-            civility: data.get("admin_referent.civility").to_owned(),
-            first_name: data.get("admin_referent.first_name").to_owned(),
-            last_name: data.get("admin_referent.last_name").to_owned(),
-        }),
+        representative: Some(fields::representative(data)),
+        admin_referent: Some(fields::admin_referent(data)),
         identifier: data.get("identifier").to_owned(),
         email: data.get("email").to_owned(),
         phone: data.get("phone").to_owned(),
