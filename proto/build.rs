@@ -8,6 +8,7 @@ use prost::Message;
 const PROTOS: &[&str] = &[
     "id77/catalog/v1/catalog.proto",
     "id77/identity/v1/identity.proto",
+    "id77/requests/v1/requests.proto",
     "id77/events/v1/events.proto",
 ];
 

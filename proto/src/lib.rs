@@ -29,6 +29,12 @@ pub mod identity {
     }
 }
 
+pub mod requests {
+    pub mod v1 {
+        tonic::include_proto!("id77.requests.v1");
+    }
+}
+
 pub mod events {
     pub mod v1 {
         tonic::include_proto!("id77.events.v1");
