@@ -411,3 +411,49 @@ async fn an_oversized_upload_is_refused_in_french() {
     assert!(page.contains("2 Mo"), "{page}");
     app.stop().await;
 }
+
+/// The legal pages a French public body's site must have, linked from the footer of every page
+/// (the RGAA's wording for the accessibility link, stating its compliance).
+#[tokio::test]
+async fn the_legal_pages_are_linked_from_every_footer() {
+    let app = spawn_app().await;
+    for page in [
+        "/",
+        "/offres/O01",
+        "/connexion",
+        "/inscription",
+        "/nulle-part",
+    ] {
+        let html = app.get(page).await.text();
+        for link in [
+            r#"<a href="/mentions-legales">Mentions légales</a>"#,
+            r#"<a href="/donnees-personnelles">Données personnelles</a>"#,
+            r#"<a href="/accessibilite">Accessibilité : non conforme</a>"#,
+            r#"<a href="/contact">Contact</a>"#,
+        ] {
+            assert!(html.contains(link), "{page} lacks {link}");
+        }
+    }
+    for (path, heading, says) in [
+        (
+            "/mentions-legales",
+            "Mentions légales",
+            "groupement d'intérêt public",
+        ),
+        (
+            "/donnees-personnelles",
+            "Données personnelles",
+            "30 minutes",
+        ),
+        ("/accessibilite", "Déclaration d'accessibilité", "RGAA 4.1"),
+        ("/contact", "Contacter ID77", "01 64 14 73 56"),
+    ] {
+        let page = app.get(path).await;
+        assert_eq!(page.status, 200, "{path}");
+        let html = page.text();
+        assert!(html.contains(&format!("<h1>{heading}</h1>")), "{path}");
+        assert!(html.contains(says), "{path}");
+        assert!(html.contains("id77@departement77.fr"), "{path}");
+    }
+    app.stop().await;
+}

@@ -29,6 +29,7 @@ mod fields;
 mod flash;
 mod forms;
 mod layout;
+mod legal;
 mod navigation;
 mod reference;
 mod router;

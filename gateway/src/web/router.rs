@@ -7,7 +7,7 @@ use axum::{
     routing::{get, post},
 };
 
-use super::{account, admin, auth, catalogue, favorites};
+use super::{account, admin, auth, catalogue, favorites, legal};
 use id77_kit::links;
 
 use crate::state::AppState;
@@ -16,6 +16,10 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/", get(catalogue::home))
         .route("/offres/{code}", get(catalogue::offer))
+        .route("/mentions-legales", get(legal::legal_notice))
+        .route("/donnees-personnelles", get(legal::privacy))
+        .route("/accessibilite", get(legal::accessibility))
+        .route("/contact", get(legal::contact))
         .route("/connexion", get(auth::login_page).post(auth::login))
         .route(
             "/deconnexion",
