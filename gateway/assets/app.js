@@ -71,7 +71,7 @@ function restoreFocus(plan, liveQ) {
   target.focus();
 }
 
-async function navigate(url, { push = true, typing = false, fromForm = false } = {}) {
+async function navigate(url, { push = true, typing = false, fromForm = false, keepFilters = false } = {}) {
   controller?.abort();
   controller = new AbortController();
   const { signal } = controller;
@@ -90,7 +90,13 @@ async function navigate(url, { push = true, typing = false, fromForm = false } =
 
     const plan = focusPlan(fromForm);
     const liveQ = document.getElementById('q')?.value ?? '';
+    // Typing or ticking in the open panel keeps it open; "Rechercher" folds it on the results.
+    const filtersOpen = keepFilters && current.querySelector('.catalogue.filters-open') !== null;
     current.replaceWith(document.adoptNode(next));
+    if (filtersOpen) {
+      next.querySelector('.catalogue')?.classList.add('filters-open');
+      next.querySelector('[data-filters-toggle]')?.setAttribute('aria-expanded', 'true');
+    }
     document.title = doc.title;
     lastQ = valueOfQ();
 
@@ -120,6 +126,18 @@ document.addEventListener('click', (event) => {
   navigate(link.href);
 });
 
+// Small screens: "Filtres" opens the folded search panel above the results (a search replaces
+// <main>, which folds it again so that the new results are what the visitor sees).
+document.addEventListener('click', (event) => {
+  const toggle = event.target instanceof Element && event.target.closest('[data-filters-toggle]');
+  if (!toggle || !inCatalogue(toggle)) return;
+  event.preventDefault();
+  const catalogue = toggle.closest('.catalogue');
+  const open = catalogue.classList.toggle('filters-open');
+  toggle.setAttribute('aria-expanded', String(open));
+  if (open) document.getElementById('code')?.focus();
+});
+
 // The search panel and the sort form.
 document.addEventListener('submit', (event) => {
   const form = event.target;
@@ -133,7 +151,7 @@ document.addEventListener('submit', (event) => {
 document.addEventListener('change', (event) => {
   const field = event.target;
   if (!inCatalogue(field) || !field.matches('[data-autosubmit]') || !field.form) return;
-  navigate(formUrl(field.form), { fromForm: true });
+  navigate(formUrl(field.form), { fromForm: true, keepFilters: true });
 });
 
 // Instant search: 300 ms after the last keystroke in #q.
@@ -144,7 +162,7 @@ document.addEventListener('input', (event) => {
     const q = document.getElementById('q');
     // Look the form up now: <main> may have been replaced since the keystroke.
     if (!q?.form || q.value.trim() === lastQ) return;
-    navigate(formUrl(q.form), { typing: true, fromForm: true });
+    navigate(formUrl(q.form), { typing: true, fromForm: true, keepFilters: true });
   }, 300);
 });
 

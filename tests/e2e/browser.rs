@@ -436,3 +436,79 @@ async fn a_member_logs_in_adds_a_contact_and_keeps_a_favourite() {
     client.close().await.unwrap();
     app.stop().await;
 }
+
+/// The top of an element in CSS pixels from the top of the screen as it is scrolled now; -1 when
+/// it is not displayed.
+async fn top_of(client: &Client, selector: &str) -> f64 {
+    let script = format!(
+        "const e = document.querySelector({selector:?}); \
+         return e && e.offsetParent !== null ? e.getBoundingClientRect().top : -1;"
+    );
+    let value = client.execute(&script, vec![]).await.expect("measure");
+    value.as_f64().expect("a number")
+}
+
+/// On a 360 px phone the results come first and the filters fold behind "Filtres": the first
+/// offer is on the first screen, "Filtres" opens the panel above the results, and a search
+/// folds it again on the new results.
+#[tokio::test]
+#[ignore = "needs Chromium and chromedriver; run by cargo xtask test"]
+async fn on_a_phone_the_results_come_first_and_the_filters_fold() {
+    let (_driver, client) = browser().await;
+    let app = spawn_app().await;
+    client.set_window_size(360, 740).await.unwrap();
+    client.goto(&app.url("/")).await.unwrap();
+    let height = client
+        .execute("return window.innerHeight;", vec![])
+        .await
+        .unwrap()
+        .as_f64()
+        .unwrap();
+    // The first offer's domain and title are on the first screen.
+    let on_first_screen = |top: f64| top >= 0.0 && top < height - 100.0;
+    let first = top_of(&client, ".offers .offer-card").await;
+    assert!(
+        on_first_screen(first),
+        "first offer at y={first}, screen {height}"
+    );
+    assert_eq!(top_of(&client, "#code").await, -1.0, "filters folded");
+    save_screenshot(&client, "phone-results-first.png").await;
+
+    click(&client, Locator::Css("[data-filters-toggle]")).await;
+    let code = top_of(&client, "#code").await;
+    assert!(
+        code >= 0.0 && code < first.max(height),
+        "panel opens above: {code}"
+    );
+    save_screenshot(&client, "phone-filters-open.png").await;
+    let field = client.find(Locator::Id("code")).await.unwrap();
+    field.send_keys("O34").await.unwrap();
+    click(&client, Locator::Css("#search-form button[type=submit]")).await;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let title = client
+            .execute(
+                "return document.getElementById('results-title').textContent;",
+                vec![],
+            )
+            .await
+            .unwrap();
+        if title.as_str().is_some_and(|t| t.contains("1 Offre")) {
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "no search: {title}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        top_of(&client, "#code").await,
+        -1.0,
+        "folded after the search"
+    );
+    save_screenshot(&client, "phone-after-search.png").await;
+    let first = top_of(&client, ".offers .offer-card").await;
+    assert!(
+        on_first_screen(first),
+        "result at y={first}, screen {height}"
+    );
+    app.stop().await;
+}
