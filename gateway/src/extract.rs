@@ -7,7 +7,7 @@
 
 use axum::{
     extract::FromRequestParts,
-    http::{HeaderMap, Method, Uri, header, request::Parts},
+    http::{HeaderValue, Method, Uri, header, request::Parts},
     response::Redirect,
 };
 
@@ -54,7 +54,7 @@ impl<S: Send + Sync> FromRequestParts<S> for PageSession {
             None => Err(Redirect::to(&login_url(&return_path(
                 &parts.method,
                 &parts.uri,
-                &parts.headers,
+                parts.headers.get(header::REFERER),
             )))),
         }
     }
@@ -62,14 +62,13 @@ impl<S: Send + Sync> FromRequestParts<S> for PageSession {
 
 /// Where to come back after logging in: the page itself for a GET; for a form sent without a
 /// session (it expired meanwhile), the page the form was on, as the browser's `Referer` says.
-pub(crate) fn return_path(method: &Method, uri: &Uri, headers: &HeaderMap) -> String {
+pub(crate) fn return_path(method: &Method, uri: &Uri, referer: Option<&HeaderValue>) -> String {
     if method == Method::GET || method == Method::HEAD {
         return uri
             .path_and_query()
             .map_or_else(|| "/".to_owned(), |p| p.as_str().to_owned());
     }
-    headers
-        .get(header::REFERER)
+    referer
         .and_then(|referer| referer.to_str().ok())
         .and_then(|referer| referer.parse::<http::Uri>().ok())
         .and_then(|uri| uri.path_and_query().map(|p| p.as_str().to_owned()))

@@ -11,7 +11,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::{
     extract::{Request, State},
-    http::{StatusCode, Uri},
+    http::{HeaderMap, HeaderValue, StatusCode, Uri, header},
     middleware::Next,
     response::{IntoResponse, Redirect, Response},
 };
@@ -66,12 +66,28 @@ pub async fn render_page_errors(
     next: Next,
 ) -> Response {
     let user = CurrentUser(request.extensions().get::<Session>().cloned());
-    let here = return_path(request.method(), request.uri(), request.headers());
-    let jar = CookieJar::from_headers(request.headers());
+    // Every request passes here, the API's searches included: keep what the login redirect
+    // would need (reference-counted clones), and work it out only if the handler failed.
+    let method = request.method().clone();
+    let uri = request.uri().clone();
+    let referer = request.headers().get(header::REFERER).cloned();
+    let cookies: Vec<HeaderValue> = request
+        .headers()
+        .get_all(header::COOKIE)
+        .iter()
+        .cloned()
+        .collect();
     let mut response = next.run(request).await;
     match response.extensions_mut().remove::<PageFailure>() {
         Some(PageFailure(error)) => match *error {
-            AppError::Unauthenticated(_) => back_to_login(jar, &here),
+            AppError::Unauthenticated(_) => {
+                let mut headers = HeaderMap::new();
+                for cookie in cookies {
+                    headers.append(header::COOKIE, cookie);
+                }
+                let here = return_path(&method, &uri, referer.as_ref());
+                back_to_login(CookieJar::from_headers(&headers), &here)
+            }
             ref other => error_page_for(&state, &user, other),
         },
         None => response,

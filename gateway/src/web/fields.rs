@@ -65,10 +65,7 @@ pub fn first_name(
     autocomplete: &'static str,
     data: &FormData,
 ) -> Field {
-    filled(Kind::Text, name, label, data)
-        .autocomplete(autocomplete)
-        .maxlength(100)
-        .rule("first_name")
+    name_part(name, label, autocomplete, data).rule("first_name")
 }
 
 /// A last name; `autocomplete` as for [`first_name`].
@@ -78,10 +75,18 @@ pub fn last_name(
     autocomplete: &'static str,
     data: &FormData,
 ) -> Field {
+    name_part(name, label, autocomplete, data).rule("last_name")
+}
+
+fn name_part(
+    name: &'static str,
+    label: &'static str,
+    autocomplete: &'static str,
+    data: &FormData,
+) -> Field {
     filled(Kind::Text, name, label, data)
         .autocomplete(autocomplete)
         .maxlength(100)
-        .rule("last_name")
 }
 
 pub fn email(name: &'static str, label: &'static str, data: &FormData) -> Field {
